@@ -1,0 +1,1 @@
+"""The ``tunix-rt`` command line."""

@@ -1,0 +1,101 @@
+"""The ``tunix-rt`` root command: ``serve``, ``db`` and one sub-command group per domain."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+from pydantic import ValidationError
+
+from tunix_rt import __version__
+from tunix_rt.cli import traces as traces_cli
+from tunix_rt.cli.common import fail, run
+from tunix_rt.db import migrate
+from tunix_rt.db.session import create_engine
+from tunix_rt.settings import Settings, get_settings
+
+app = typer.Typer(
+    name="tunix-rt",
+    help="Tunix RT: reasoning traces, datasets, training, evaluation and model registry.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(traces_cli.app, name="traces")
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, or exit with one line naming the bad setting."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "TUNIX_RT_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise fail(f"invalid setting {name}: {first['msg']}", 2) from None
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.command()
+def serve(
+    host: str | None = typer.Option(None, help="Bind address (default TUNIX_RT_HOST)."),
+    port: int | None = typer.Option(None, help="Port (default TUNIX_RT_PORT, 8000)."),
+    workers: int | None = typer.Option(
+        None, "--workers", help="In-process job workers (default TUNIX_RT_WORKERS)."
+    ),
+    no_worker: bool = typer.Option(False, "--no-worker", help="Run no in-process workers."),
+) -> None:
+    """Serve the HTTP API and web UI; the embedded SQLite database migrates itself."""
+    import uvicorn
+
+    from tunix_rt.api.app import create_app
+
+    settings = load_settings()
+    overrides: dict[str, object] = {}
+    if workers is not None or no_worker:
+        overrides["workers"] = 0 if no_worker else workers
+    if overrides:
+        settings = settings.model_copy(update=overrides)
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("heads", help="Target revision.")) -> None:
+    """Apply database migrations (to all heads by default)."""
+    settings = load_settings()
+
+    async def _go() -> None:
+        engine = create_engine(settings.resolved_database_url)
+        try:
+            await migrate.upgrade(engine, revision)
+        finally:
+            await engine.dispose()
+
+    run(_go)
+    typer.echo(f"database at {revision}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except BrokenPipeError:
+        sys.exit(0)

@@ -1,0 +1,97 @@
+"""Deployment settings: the only BaseSettings in the project (prefix ``TUNIX_RT_``)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    """Where the service runs; ``prod`` refuses insecure defaults."""
+
+    DEV = "dev"
+    TEST = "test"
+    PROD = "prod"
+
+
+class Settings(BaseSettings):
+    """Everything that differs between a laptop and a deployment."""
+
+    model_config = SettingsConfigDict(env_prefix="TUNIX_RT_", extra="ignore", frozen=True)
+
+    environment: Environment = Environment.DEV
+    # Root of the embedded database, artifacts, run directories and the model registry.
+    home: Path = Path(".tunix-rt")
+    # Empty means the embedded SQLite file under ``home``.
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    # In-process worker loops started by ``tunix-rt serve`` (0 = none, the service shape).
+    workers: int = Field(default=1, ge=0, le=64)
+    # Hard cap on any request body, counted on the bytes actually read.
+    max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    # Cap on the number of traces in one batch request.
+    max_batch_traces: int = Field(default=10_000, ge=1)
+    log_level: str = "INFO"
+    # OpenAI-compatible endpoint used by the llm_judge (vLLM, Ollama, a hosted API).
+    judge_base_url: str = ""
+    judge_model: str = ""
+    judge_api_key: SecretStr = SecretStr("")
+    judge_timeout_s: float = Field(default=30.0, gt=0)
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper_log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"unknown log level {value!r}")
+        return level
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        """Accept the URLs people paste and turn them into async-driver URLs."""
+        url = value.strip()
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url[len("postgres://") :]
+        if url.startswith("postgresql://"):
+            url = "postgresql+asyncpg://" + url[len("postgresql://") :]
+        if url.startswith("sqlite:///"):
+            url = "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+        if url and not url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+            raise ValueError("must be a postgresql:// or sqlite:/// URL")
+        return url
+
+    @model_validator(mode="after")
+    def _refuse_insecure_prod(self) -> Settings:
+        if self.environment is Environment.PROD:
+            if not self.database_url:
+                raise ValueError("TUNIX_RT_DATABASE_URL must be set when environment=prod")
+            if self.judge_api_key.get_secret_value() == "changethis":
+                raise ValueError("TUNIX_RT_JUDGE_API_KEY must not be 'changethis' in prod")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to the embedded SQLite file under ``home``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.home / 'tunix-rt.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.home / "artifacts"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Reasoning traces: schema, storage, import/export, scoring and generators."""
