@@ -1,0 +1,1 @@
+"""Datasets: immutable versioned builds, manifests, rendering, exports and eval sets."""
