@@ -1,0 +1,1 @@
+"""Runs: run records, the durable job queue, workers, logs, metrics and artifacts."""

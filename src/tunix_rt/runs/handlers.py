@@ -1,0 +1,98 @@
+"""Job handlers: the context a handler gets, and the registry of kinds (interfaces.md §5)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tunix_rt.runs.logs import LogSink
+from tunix_rt.runs.process import run_process_group
+from tunix_rt.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class JobContext:
+    """Everything a handler needs to do its job and report on it."""
+
+    job_id: uuid.UUID
+    run_id: uuid.UUID | None
+    kind: str
+    payload: dict[str, Any]
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    run_dir: Path
+    # Set when the run is cancelled or the worker hands the job back; handlers should stop.
+    cancelled: asyncio.Event = field(default_factory=asyncio.Event)
+    attempt: int = 1
+    # Seconds between SIGTERM and SIGKILL when a subprocess is cancelled.
+    kill_grace_s: float = 10.0
+    sink: LogSink | None = None
+
+    async def log(self, line: str, stream: str = "stdout") -> None:
+        """Append one line to the run's log (batched writes; ``seq`` assigned here)."""
+        if self.sink is None:
+            log.info("job %s [%s] %s", self.job_id, stream, line)
+            return
+        await self.sink.write(line, stream)
+
+    async def run_subprocess(
+        self, argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None
+    ) -> int:
+        """Run ``argv`` in its own process group, logging its output line by line.
+
+        ``env`` is merged over the worker's environment. On cancellation the whole group gets
+        SIGTERM, then SIGKILL after ``kill_grace_s``. Returns the exit code (negative = signal).
+        """
+        return await run_process_group(
+            argv,
+            env=env,
+            cwd=cwd or self.run_dir,
+            on_line=self.log,
+            cancelled=self.cancelled,
+            kill_grace_s=self.kill_grace_s,
+        )
+
+
+class JobFailed(Exception):
+    """A handler's clean failure: the message (and exit code) go on the run, no traceback."""
+
+    def __init__(self, message: str, *, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+Handler = Callable[[JobContext], Awaitable[dict[str, Any] | None]]
+
+_HANDLERS: dict[str, Handler] = {}
+
+
+def register(kind: str) -> Callable[[Handler], Handler]:
+    """Decorator: make ``fn`` the handler of job ``kind`` (one handler per kind)."""
+
+    def decorate(fn: Handler) -> Handler:
+        existing = _HANDLERS.get(kind)
+        if existing is not None and existing is not fn:
+            raise ValueError(f"job kind {kind!r} is already registered by {existing.__qualname__}")
+        _HANDLERS[kind] = fn
+        return fn
+
+    return decorate
+
+
+def get_handler(kind: str) -> Handler | None:
+    """The handler of ``kind``, if one is registered."""
+    return _HANDLERS.get(kind)
+
+
+def registered_kinds() -> list[str]:
+    """Every registered kind, sorted."""
+    return sorted(_HANDLERS)

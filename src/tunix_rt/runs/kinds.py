@@ -1,0 +1,3 @@
+"""Imports every module that registers job kinds (one line per domain; add yours)."""
+
+import tunix_rt.runs.builtin_jobs  # noqa: F401
