@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tunix_rt.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from tunix_rt.settings import Settings
 
 
@@ -38,3 +39,6 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)]
+LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
+OffsetQuery = Annotated[int, Query(ge=0, description="Rows to skip.")]
+DEFAULT_PAGE_LIMIT = DEFAULT_LIMIT
