@@ -1,0 +1,1 @@
+"""Model registry: families, versions, aliases, and a content-addressed store."""
