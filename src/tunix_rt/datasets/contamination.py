@@ -1,0 +1,112 @@
+"""Contamination guard (pure): does a training prompt overlap an eval-set prompt?
+
+Two signals, both on normalised text (NFKC, case-folded, punctuation dropped, whitespace
+collapsed): an exact match of the normalised prompt's sha256, and word n-gram containment:
+the share of an eval prompt's n-grams that also occur in the training prompt. Prompts shorter
+than ``n`` words count as one n-gram (the whole prompt), so short prompts match only exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+_NON_WORD = re.compile(r"[^\w]+")
+
+DEFAULT_NGRAM = 8
+DEFAULT_THRESHOLD = 0.5
+
+
+def normalise(text: str) -> str:
+    """Canonical form for comparison: NFKC, case-folded, words separated by single spaces."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_NON_WORD.sub(" ", folded).split())
+
+
+def prompt_hash(text: str) -> str:
+    """sha256 of the normalised prompt."""
+    return hashlib.sha256(normalise(text).encode()).hexdigest()
+
+
+def ngrams(text: str, n: int = DEFAULT_NGRAM) -> set[str]:
+    """Word n-grams of the normalised text (the whole text if shorter than ``n`` words)."""
+    words = normalise(text).split()
+    if not words:
+        return set()
+    if len(words) < n:
+        return {" ".join(words)}
+    return {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+@dataclass(frozen=True)
+class EvalPrompt:
+    """An eval item as the guard sees it."""
+
+    eval_set: str
+    item_id: str
+    prompt: str
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """One training record that overlaps an eval item."""
+
+    position: int
+    eval_set: str
+    item_id: str
+    exact: bool
+    containment: float
+
+
+class ContaminationIndex:
+    """Eval prompts indexed by normalised hash and by n-gram, built once per build."""
+
+    def __init__(
+        self, items: Iterable[EvalPrompt], *, n: int = DEFAULT_NGRAM, threshold: float = 0.5
+    ) -> None:
+        self.n = n
+        self.threshold = threshold
+        self._by_hash: dict[str, EvalPrompt] = {}
+        self._by_gram: dict[str, list[int]] = defaultdict(list)
+        self._items: list[EvalPrompt] = []
+        self._sizes: list[int] = []
+        for item in items:
+            self._by_hash.setdefault(prompt_hash(item.prompt), item)
+            grams = ngrams(item.prompt, n)
+            for gram in grams:
+                self._by_gram[gram].append(len(self._items))
+            self._items.append(item)
+            self._sizes.append(len(grams))
+
+    @property
+    def eval_item_count(self) -> int:
+        return len(self._items)
+
+    def check(self, position: int, prompt: str) -> Overlap | None:
+        """The strongest overlap of this prompt with any eval item, if above the threshold."""
+        if not self._items:
+            return None
+        exact = self._by_hash.get(prompt_hash(prompt))
+        if exact is not None:
+            return Overlap(position, exact.eval_set, exact.item_id, True, 1.0)
+        hits: dict[int, int] = defaultdict(int)
+        for gram in ngrams(prompt, self.n):
+            for idx in self._by_gram.get(gram, ()):
+                hits[idx] += 1
+        if not hits:
+            return None
+        best, count = max(hits.items(), key=lambda kv: (kv[1] / self._sizes[kv[0]], -kv[0]))
+        containment = count / self._sizes[best]
+        if containment < self.threshold:
+            return None
+        item = self._items[best]
+        return Overlap(position, item.eval_set, item.item_id, False, round(containment, 4))
+
+    def scan(self, prompts: Sequence[str]) -> list[Overlap]:
+        """Every overlapping record, by position."""
+        found = (self.check(pos, prompt) for pos, prompt in enumerate(prompts))
+        return [hit for hit in found if hit is not None]
