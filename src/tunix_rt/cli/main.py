@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from tunix_rt import __version__
 from tunix_rt.cli import evalsets as evalsets_cli
+from tunix_rt.cli import runs as runs_cli
 from tunix_rt.cli import traces as traces_cli
 from tunix_rt.cli.common import fail, run
 from tunix_rt.db import migrate
@@ -26,6 +27,8 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(traces_cli.app, name="traces")
+app.add_typer(runs_cli.app, name="runs")
+app.command("worker")(runs_cli.worker)
 app.add_typer(evalsets_cli.app, name="evalsets")
 
 

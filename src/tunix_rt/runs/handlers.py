@@ -65,9 +65,13 @@ class JobContext:
 class JobFailed(Exception):
     """A handler's clean failure: the message (and exit code) go on the run, no traceback."""
 
-    def __init__(self, message: str, *, exit_code: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, exit_code: int | None = None, traceback: str | None = None
+    ) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+        # The tail that explains the failure (e.g. the subprocess's last stderr lines).
+        self.traceback = traceback
 
 
 Handler = Callable[[JobContext], Awaitable[dict[str, Any] | None]]

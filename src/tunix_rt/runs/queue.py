@@ -1,0 +1,241 @@
+"""The job queue's SQL: enqueue, one-statement claim, lease renewal, finish, reap, cancel.
+
+Every function takes the caller's session and flushes; the caller commits. Timestamps come
+from the worker's clock (hosts must keep NTP time; leases are tens of seconds long).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tunix_rt.db.base import utcnow
+from tunix_rt.db.session import is_postgres
+from tunix_rt.runs.models import ACTIVE, Job, JobStatus, Run
+
+# PostgreSQL channels: new work for idle workers, and cancellations for busy ones.
+JOBS_CHANNEL = "tunix_rt_jobs"
+CANCEL_CHANNEL = "tunix_rt_cancel"
+_ACTIVE = [str(s) for s in ACTIVE]
+_NO_SYNC = {"synchronize_session": False}
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    """A job a worker now holds the lease on."""
+
+    id: uuid.UUID
+    kind: str
+    payload: dict[str, Any]
+    run_id: uuid.UUID | None
+    attempts: int
+    max_attempts: int
+
+
+@dataclass(frozen=True)
+class Reaped:
+    """What one reaper pass did to jobs whose lease had expired."""
+
+    requeued: list[uuid.UUID]
+    failed: list[uuid.UUID]
+    cancelled: list[uuid.UUID]
+
+
+async def notify(session: AsyncSession, channel: str, message: str) -> None:
+    """Send a PostgreSQL notification (delivered at commit); nothing on SQLite."""
+    if is_postgres(session):
+        await session.execute(text("SELECT pg_notify(:c, :m)"), {"c": channel, "m": message})
+
+
+async def enqueue(
+    *,
+    session: AsyncSession,
+    kind: str,
+    payload: dict[str, Any],
+    run_id: uuid.UUID | None = None,
+    priority: int = 0,
+    max_attempts: int = 3,
+    run_at: datetime | None = None,
+) -> Job:
+    """Add a job to the queue and wake an idle worker."""
+    now = utcnow()
+    job = Job(
+        kind=kind,
+        payload=payload,
+        run_id=run_id,
+        priority=priority,
+        max_attempts=max_attempts,
+        status=JobStatus.QUEUED,
+        attempts=0,
+        run_at=run_at or now,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(job)
+    await session.flush()
+    await notify(session, JOBS_CHANNEL, kind)
+    return job
+
+
+async def _sync_runs(session: AsyncSession, run_ids: Sequence[uuid.UUID], **values: Any) -> None:
+    """Mirror a job transition onto its run record (same transaction)."""
+    ids = [r for r in run_ids if r is not None]
+    if ids:
+        values["updated_at"] = utcnow()
+        await session.execute(
+            update(Run).where(Run.id.in_(ids)).values(**values).execution_options(**_NO_SYNC)
+        )
+
+
+async def claim_next_job(
+    *,
+    session: AsyncSession,
+    worker_id: str,
+    lease_s: float,
+    kinds: Sequence[str] | None = None,
+) -> ClaimedJob | None:
+    """Claim the next queued job in ONE statement (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
+    now = utcnow()
+    candidate = (
+        select(Job.id)
+        .where(Job.status == JobStatus.QUEUED, Job.run_at <= now)
+        .order_by(Job.priority, Job.created_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if kinds is not None:
+        candidate = candidate.where(Job.kind.in_(list(kinds)))
+    stmt = (
+        update(Job)
+        .where(Job.id == candidate.scalar_subquery(), Job.status == JobStatus.QUEUED)
+        .values(
+            status=JobStatus.RUNNING,
+            attempts=Job.attempts + 1,
+            lease_owner=worker_id,
+            lease_expires_at=now + timedelta(seconds=lease_s),
+            heartbeat_at=now,
+            started_at=now,
+            updated_at=now,
+        )
+        .returning(Job.id, Job.kind, Job.payload, Job.run_id, Job.attempts, Job.max_attempts)
+        .execution_options(**_NO_SYNC)
+    )
+    row = (await session.execute(stmt)).first()
+    if row is None:
+        return None
+    claimed = ClaimedJob(*row)
+    if claimed.run_id is not None:
+        await session.execute(
+            update(Run)
+            .where(Run.id == claimed.run_id)
+            .values(
+                status=JobStatus.RUNNING,
+                attempts=claimed.attempts,
+                worker_id=worker_id,
+                started_at=func.coalesce(Run.started_at, now),
+                updated_at=now,
+            )
+            .execution_options(**_NO_SYNC)
+        )
+    return claimed
+
+
+async def renew_leases(
+    *, session: AsyncSession, worker_id: str, job_ids: Sequence[uuid.UUID], lease_s: float
+) -> dict[uuid.UUID, str]:
+    """Heartbeat: extend the leases this worker still holds; returns their statuses."""
+    if not job_ids:
+        return {}
+    now = utcnow()
+    stmt = (
+        update(Job)
+        .where(Job.id.in_(list(job_ids)), Job.lease_owner == worker_id, Job.status.in_(_ACTIVE))
+        .values(lease_expires_at=now + timedelta(seconds=lease_s), heartbeat_at=now)
+        .returning(Job.id, Job.status)
+        .execution_options(**_NO_SYNC)
+    )
+    return dict((await session.execute(stmt)).all())
+
+
+async def finish_job(
+    *,
+    session: AsyncSession,
+    job: ClaimedJob,
+    worker_id: str,
+    status: JobStatus,
+    result: dict[str, Any] | None = None,
+    error: str | None = None,
+    traceback: str | None = None,
+    exit_code: int | None = None,
+) -> bool:
+    """Record a terminal status; False when the lease was lost (someone else owns the job)."""
+    now = utcnow()
+    stmt = (
+        update(Job)
+        .where(Job.id == job.id, Job.lease_owner == worker_id, Job.status.in_(_ACTIVE))
+        .values(
+            status=status,
+            result=result,
+            error=error,
+            traceback=traceback,
+            lease_expires_at=None,
+            finished_at=now,
+            updated_at=now,
+        )
+        .execution_options(**_NO_SYNC)
+    )
+    if (await session.execute(stmt)).rowcount == 0:  # type: ignore[attr-defined]
+        return False
+    if job.run_id is not None:
+        await _sync_runs(
+            session,
+            [job.run_id],
+            status=status,
+            result=result,
+            error=error,
+            traceback=traceback,
+            exit_code=exit_code,
+            finished_at=now,
+        )
+    return True
+
+
+async def release_job(*, session: AsyncSession, job: ClaimedJob, worker_id: str) -> str | None:
+    """Hand a job back (graceful shutdown): queued again, the attempt not counted."""
+    current = await session.scalar(
+        select(Job.status)
+        .where(Job.id == job.id, Job.lease_owner == worker_id, Job.status.in_(_ACTIVE))
+        .with_for_update()
+    )
+    if current is None:
+        return None
+    now = utcnow()
+    new = JobStatus.CANCELLED if current == JobStatus.CANCEL_REQUESTED else JobStatus.QUEUED
+    finished = now if new == JobStatus.CANCELLED else None
+    await session.execute(
+        update(Job)
+        .where(Job.id == job.id)
+        .values(
+            status=new,
+            attempts=Job.attempts - 1,
+            lease_owner=None,
+            lease_expires_at=None,
+            run_at=now,
+            finished_at=finished,
+            updated_at=now,
+        )
+        .execution_options(**_NO_SYNC)
+    )
+    if job.run_id is not None:
+        await _sync_runs(
+            session, [job.run_id], status=new, attempts=job.attempts - 1, finished_at=finished
+        )
+    if new == JobStatus.QUEUED:
+        await notify(session, JOBS_CHANNEL, job.kind)
+    return str(new)

@@ -1,0 +1,304 @@
+"""The worker: claims jobs, runs their handlers under a heartbeat lease, drains on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+import traceback
+import uuid
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+import tunix_rt.runs.kinds  # noqa: F401  (registers every job kind)
+from tunix_rt.db.session import session_scope
+from tunix_rt.runs import queue, reaper, telemetry
+from tunix_rt.runs.handlers import JobContext, JobFailed, get_handler
+from tunix_rt.runs.listener import Listener
+from tunix_rt.runs.logs import LogSink
+from tunix_rt.runs.models import JobStatus
+from tunix_rt.settings import Settings
+
+log = logging.getLogger(__name__)
+TRACEBACK_LINES = 40
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """Timing and capacity of one worker."""
+
+    concurrency: int = 1
+    # A job whose lease is not renewed for this long is presumed lost and is re-queued.
+    lease_s: float = 30.0
+    heartbeat_s: float = 5.0
+    reap_interval_s: float = 10.0
+    # Idle back-off between empty claims (SQLite), and the poll that backs up LISTEN (PostgreSQL).
+    poll_min_s: float = 0.05
+    poll_max_s: float = 1.0
+    # On SIGTERM running jobs get this long to finish before they are handed back.
+    shutdown_grace_s: float = 30.0
+    # Between SIGTERM and SIGKILL of a cancelled job's process group.
+    kill_grace_s: float = 10.0
+    kinds: tuple[str, ...] | None = None
+
+
+@dataclass
+class _Active:
+    job: queue.ClaimedJob
+    ctx: JobContext
+    started: float
+    # Why ``ctx.cancelled`` was set: "cancel" (user), "handback" (shutdown), "lost" (lease).
+    reason: str | None = None
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+
+def default_worker_id(suffix: str = "") -> str:
+    """``host:pid:random`` so several workers on one host stay distinguishable."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}{suffix}"
+
+
+def run_dir_for(settings: Settings, job: queue.ClaimedJob) -> Path:
+    """``{home}/runs/{run_id}`` for a run's job, ``{home}/jobs/{job_id}`` for a bare job."""
+    if job.run_id is not None:
+        return settings.home / "runs" / str(job.run_id)
+    return settings.home / "jobs" / str(job.id)
+
+
+class Worker:
+    """Claims and executes jobs until asked to stop."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        config: WorkerConfig | None = None,
+        worker_id: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.sessionmaker = sessionmaker
+        self.config = config or WorkerConfig()
+        self.worker_id = worker_id or default_worker_id()
+        self.active: dict[uuid.UUID, _Active] = {}
+        self._stopping = asyncio.Event()
+        self._slot_free = asyncio.Event()
+        self._wakeup = asyncio.Event()
+        self._listener: Listener | None = None
+        self.executed = 0
+
+    def request_stop(self, *, hand_back: bool = False) -> None:
+        """Stop claiming; running jobs finish (or, with ``hand_back``, are handed back now)."""
+        self._stopping.set()
+        self._wakeup.set()
+        if hand_back:
+            for active in self.active.values():
+                self._interrupt(active, "handback")
+
+    async def run(self) -> None:
+        """The main loop: claim while there is capacity, wait when the queue is empty."""
+        self._listener = await Listener.start(self.settings, self._on_notify)
+        background = [
+            asyncio.create_task(self._every(self.config.heartbeat_s, self._heartbeat)),
+            asyncio.create_task(self._every(self.config.reap_interval_s, self._reap)),
+        ]
+        try:
+            await self._claim_loop()
+            await self._drain()
+        finally:
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
+            if self._listener is not None:
+                await self._listener.close()
+            telemetry.WORKER_RUNNING.labels(self.worker_id).set(0)
+
+    async def _claim_loop(self) -> None:
+        backoff = self.config.poll_min_s
+        while not self._stopping.is_set():
+            if len(self.active) >= self.config.concurrency:
+                self._slot_free.clear()
+                await _first(self._slot_free.wait(), self._stopping.wait())
+                continue
+            self._wakeup.clear()
+            job = await self._claim()
+            if job is not None:
+                backoff = self.config.poll_min_s
+                self._start(job)
+                continue
+            timeout = self.config.poll_max_s if self._listener else backoff
+            await _first(self._wakeup.wait(), wait_s=timeout)
+            backoff = min(backoff * 2, self.config.poll_max_s)
+
+    async def _claim(self) -> queue.ClaimedJob | None:
+        started = time.perf_counter()
+        async with session_scope(self.sessionmaker) as session:
+            job = await queue.claim_next_job(
+                session=session,
+                worker_id=self.worker_id,
+                lease_s=self.config.lease_s,
+                kinds=self.config.kinds,
+            )
+        telemetry.CLAIM_LATENCY.observe(time.perf_counter() - started)
+        return job
+
+    def _start(self, job: queue.ClaimedJob) -> None:
+        ctx = JobContext(
+            job_id=job.id,
+            run_id=job.run_id,
+            kind=job.kind,
+            payload=job.payload,
+            settings=self.settings,
+            sessionmaker=self.sessionmaker,
+            run_dir=run_dir_for(self.settings, job),
+            attempt=job.attempts,
+            kill_grace_s=self.config.kill_grace_s,
+        )
+        active = _Active(job=job, ctx=ctx, started=time.monotonic())
+        self.active[job.id] = active
+        telemetry.WORKER_RUNNING.labels(self.worker_id).set(len(self.active))
+        active.task = asyncio.create_task(self._execute(active))
+
+    async def _execute(self, active: _Active) -> None:
+        try:
+            outcome = await self._call_handler(active)
+            await self._record(active, outcome)
+        except Exception:  # recording failed (database down): the lease will expire, reaper retries
+            log.exception("worker %s could not record job %s", self.worker_id, active.job.id)
+        finally:
+            self.active.pop(active.job.id, None)
+            telemetry.WORKER_RUNNING.labels(self.worker_id).set(len(self.active))
+            self.executed += 1
+            self._slot_free.set()
+
+    async def _call_handler(self, active: _Active) -> dict[str, Any]:
+        """Run the handler; returns the fields of the job's final record."""
+        ctx, job = active.ctx, active.job
+        handler = get_handler(job.kind)
+        if handler is None:
+            return {"status": JobStatus.FAILED, "error": f"unknown job kind {job.kind!r}"}
+        if job.run_id is not None:
+            ctx.sink = LogSink(run_id=job.run_id, sessionmaker=self.sessionmaker)
+            await ctx.sink.start()
+        try:
+            ctx.run_dir.mkdir(parents=True, exist_ok=True)
+            result = await handler(ctx)
+            status = JobStatus.CANCELLED if active.reason == "cancel" else JobStatus.SUCCEEDED
+            code = result.get("exit_code") if result else None
+            return {"status": status, "result": result, "exit_code": _int_or_none(code)}
+        except JobFailed as exc:
+            status = JobStatus.CANCELLED if active.reason == "cancel" else JobStatus.FAILED
+            return {
+                "status": status,
+                "error": str(exc),
+                "traceback": exc.traceback,
+                "exit_code": exc.exit_code,
+            }
+        except Exception as exc:
+            tail = traceback.format_exc().splitlines()[-TRACEBACK_LINES:]
+            status = JobStatus.CANCELLED if active.reason == "cancel" else JobStatus.FAILED
+            error = f"{type(exc).__name__}: {exc}"
+            return {"status": status, "error": error, "traceback": "\n".join(tail)}
+        finally:
+            if ctx.sink is not None:
+                await ctx.sink.close()
+
+    async def _record(self, active: _Active, outcome: dict[str, Any]) -> None:
+        job = active.job
+        if active.reason == "lost":
+            log.warning("job %s: lease lost, result discarded", job.id)
+            return
+        async with session_scope(self.sessionmaker) as session:
+            if active.reason == "handback":
+                await queue.release_job(session=session, job=job, worker_id=self.worker_id)
+                return
+            kept = await queue.finish_job(
+                session=session, job=job, worker_id=self.worker_id, **outcome
+            )
+        if kept:
+            elapsed = time.monotonic() - active.started
+            telemetry.RUN_DURATION.labels(job.kind, str(outcome["status"])).observe(elapsed)
+
+    def _interrupt(self, active: _Active, reason: str) -> None:
+        if active.reason is None:
+            active.reason = reason
+        active.ctx.cancelled.set()
+
+    async def _heartbeat(self) -> None:
+        ids = list(self.active)
+        async with session_scope(self.sessionmaker) as session:
+            held = await queue.renew_leases(
+                session=session, worker_id=self.worker_id, job_ids=ids, lease_s=self.config.lease_s
+            )
+        telemetry.WORKER_HEARTBEAT.labels(self.worker_id).set(time.time())
+        for job_id in ids:
+            active = self.active.get(job_id)
+            if active is None:
+                continue
+            if job_id not in held:
+                self._interrupt(active, "lost")
+            elif held[job_id] == JobStatus.CANCEL_REQUESTED:
+                self._interrupt(active, "cancel")
+
+    async def _reap(self) -> None:
+        async with session_scope(self.sessionmaker) as session:
+            reaped = await reaper.reap_expired(session=session)
+            depth = await reaper.queue_depth(session=session)
+        for outcome, ids in (
+            ("requeued", reaped.requeued),
+            ("failed", reaped.failed),
+            ("cancelled", reaped.cancelled),
+        ):
+            if ids:
+                telemetry.JOBS_REAPED.labels(outcome).inc(len(ids))
+                log.warning("reaper: %d job(s) %s after lease expiry", len(ids), outcome)
+        for status, count in depth.items():
+            telemetry.QUEUE_DEPTH.labels(status).set(count)
+
+    def _on_notify(self, channel: str, payload: str) -> None:
+        if channel == queue.CANCEL_CHANNEL:
+            with contextlib.suppress(ValueError):
+                active = self.active.get(uuid.UUID(payload))
+                if active is not None:
+                    self._interrupt(active, "cancel")
+        else:
+            self._wakeup.set()
+
+    async def _every(self, interval: float, fn: Any) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await fn()
+            except Exception:  # a transient database error must not kill the loop
+                log.exception("worker %s: %s failed", self.worker_id, fn.__name__)
+
+    async def _drain(self) -> None:
+        """Let running jobs finish within the grace period, then hand the rest back."""
+        tasks = [a.task for a in self.active.values() if a.task is not None]
+        if not tasks:
+            return
+        _done, pending = await asyncio.wait(tasks, timeout=self.config.shutdown_grace_s)
+        if pending:
+            for active in list(self.active.values()):
+                self._interrupt(active, "handback")
+            await asyncio.wait(pending)
+
+
+def _int_or_none(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+async def _first(*aws: Coroutine[Any, Any, Any], wait_s: float | None = None) -> None:
+    """Wait until the first of ``aws`` completes (or ``wait_s`` seconds), cancelling the others."""
+    tasks = [asyncio.ensure_future(aw) for aw in aws]
+    try:
+        await asyncio.wait(tasks, timeout=wait_s, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
