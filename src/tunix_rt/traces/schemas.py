@@ -53,8 +53,12 @@ class TraceCreate(BaseModel):
 
     def content_hash(self) -> str:
         """sha256 over the canonical JSON of the content (keys sorted, steps by ``i``)."""
+        return self.canonical()[1]
+
+    def canonical(self) -> tuple[dict[str, Any], str]:
+        """The JSON document and its content hash (computed together: batches need both)."""
         doc = self.model_dump(mode="json")
-        return hashlib.sha256(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        return doc, hashlib.sha256(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def normalise_seed_variants(doc: Any) -> Any:
@@ -86,3 +90,19 @@ class TracePublic(BaseModel):
     meta: dict[str, Any] | None
     content_hash: str
     created_at: datetime
+
+
+class TraceBatchCreate(BaseModel):
+    """``POST /api/traces/batch`` body (a bare JSON list of traces is accepted too)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    traces: list[TraceCreate]
+
+
+class TraceBatchCreated(BaseModel):
+    """What a batch or import stored: ``ids`` in input order (the stored id for duplicates)."""
+
+    created: int
+    duplicates: int
+    ids: list[uuid.UUID]

@@ -3,14 +3,68 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
 
-from tunix_rt.api.deps import SessionDep
-from tunix_rt.traces import service
-from tunix_rt.traces.schemas import TraceCreate, TracePublic
+from tunix_rt.api.deps import LimitQuery, OffsetQuery, SessionDep, SettingsDep
+from tunix_rt.pagination import DEFAULT_LIMIT, Page, Pagination
+from tunix_rt.traces import importer, service
+from tunix_rt.traces.schemas import (
+    TraceBatchCreate,
+    TraceBatchCreated,
+    TraceCreate,
+    TracePublic,
+)
+from tunix_rt.traces.scoring import Scorer, TraceScore
+from tunix_rt.traces.validation import parse_batch
 
 router = APIRouter(prefix="/api/traces", tags=["traces"])
+
+_JSONL_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/x-ndjson": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+_BATCH_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": TraceBatchCreate.model_json_schema()}},
+    }
+}
+
+
+class ScoreRequest(BaseModel):
+    """Which scorer to run."""
+
+    scorer: Scorer = Scorer.BASELINE
+
+
+def trace_filter(
+    source: str | None = None,
+    category: str | None = None,
+    difficulty: str | None = None,
+    tag: str | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    q: Annotated[str | None, Query(max_length=500, description="Text in prompt/answer.")] = None,
+) -> service.TraceFilter:
+    """List and export filters from the query string."""
+    return service.TraceFilter(
+        source, category, difficulty, tag, created_after, created_before, q or None
+    )
+
+
+FilterDep = Annotated[service.TraceFilter, Depends(trace_filter)]
+
+
+def _json(model: BaseModel, status_code: int = 200) -> Response:
+    """Serialise in Rust (pydantic-core): list pages are several times faster than the encoder."""
+    return Response(model.model_dump_json(), status_code, media_type="application/json")
 
 
 @router.post("", status_code=201)
@@ -24,7 +78,76 @@ async def create_trace(
     return TracePublic.model_validate(trace)
 
 
+@router.post("/batch", status_code=201, response_model=TraceBatchCreated, openapi_extra=_BATCH_BODY)
+async def create_traces(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """Store up to ``max_batch_traces`` traces in one transaction; 422 names ``traces[i].field``."""
+    traces = parse_batch(await request.body(), max_traces=settings.max_batch_traces)
+    result = await service.create_traces(session=session, traces=traces)
+    body = TraceBatchCreated(created=result.created, duplicates=result.duplicates, ids=result.ids)
+    return _json(body, 201)
+
+
+@router.get("", response_model=Page[TracePublic])
+async def list_traces(
+    session: SessionDep,
+    flt: FilterDep,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    offset: OffsetQuery = 0,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
+) -> Response:
+    """Newest first. ``cursor`` pages by keyset (fast at any depth); ``offset`` by OFFSET."""
+    page = await service.list_traces(
+        session=session, flt=flt, limit=limit, offset=offset, cursor=cursor
+    )
+    data = [TracePublic.model_validate(t) for t in page.rows]
+    pagination = Pagination(
+        limit=limit, offset=offset, next_offset=page.next_offset, next_cursor=page.next_cursor
+    )
+    return _json(Page[TracePublic](data=data, pagination=pagination))
+
+
+@router.get("/compare")
+async def compare_traces(
+    base: uuid.UUID, other: uuid.UUID, session: SessionDep
+) -> service.TraceComparison:
+    """Two traces side by side with a step diff and both traces' scores."""
+    return await service.compare_traces(session=session, base_id=base, other_id=other)
+
+
+@router.get("/export.jsonl", response_class=StreamingResponse)
+async def export_traces(session: SessionDep, flt: FilterDep) -> StreamingResponse:
+    """Stream matching traces as JSONL in the trace format (importable again)."""
+    stream = importer.export_jsonl(session=session, flt=flt)
+    return StreamingResponse(stream, media_type="application/x-ndjson")
+
+
+@router.post("/import", openapi_extra=_JSONL_BODY)
+async def import_traces(
+    request: Request, session: SessionDep, skip_invalid: bool = False
+) -> importer.ImportResult:
+    """Import an uploaded JSONL body; a bad line imports nothing unless ``skip_invalid``."""
+    return await importer.import_jsonl(
+        session=session, chunks=request.stream(), skip_invalid=skip_invalid
+    )
+
+
 @router.get("/{trace_id}")
 async def get_trace(trace_id: uuid.UUID, session: SessionDep) -> TracePublic:
     """One trace by id."""
     return TracePublic.model_validate(await service.get_trace(session=session, trace_id=trace_id))
+
+
+@router.delete("/{trace_id}", status_code=204)
+async def delete_trace(trace_id: uuid.UUID, session: SessionDep) -> Response:
+    """Delete a trace."""
+    await service.delete_trace(session=session, trace_id=trace_id)
+    return Response(status_code=204)
+
+
+@router.post("/{trace_id}/score")
+async def score_trace(
+    trace_id: uuid.UUID, session: SessionDep, body: ScoreRequest | None = None
+) -> TraceScore:
+    """Score a trace: ``baseline`` (steps and length) or ``step_check`` (arithmetic), 0 to 1."""
+    scorer = body.scorer if body else Scorer.BASELINE
+    return await service.score_trace(session=session, trace_id=trace_id, scorer=scorer)

@@ -1,0 +1,149 @@
+"""JSONL import and export: one trace per line, the seed's spellings accepted on import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+import orjson
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tunix_rt.errors import InvalidInput, Problem
+from tunix_rt.traces.bulk import create_traces
+from tunix_rt.traces.listing import TraceFilter, list_page
+from tunix_rt.traces.models import Trace
+from tunix_rt.traces.schemas import TraceCreate, normalise_seed_variants
+from tunix_rt.traces.validation import MAX_PROBLEMS, parse_trace
+
+# Traces validated before each bulk insert; large enough to amortise a COPY round trip.
+IMPORT_CHUNK = 2_000
+EXPORT_PAGE = 1_000
+
+
+class ImportResult(BaseModel):
+    """What an import did. ``problems`` lists skipped lines (first 50) with ``--skip-invalid``."""
+
+    lines: int
+    created: int
+    duplicates: int
+    skipped: int
+    problems: list[str] = []
+
+
+@dataclass
+class _State:
+    lines: int = 0
+    created: int = 0
+    duplicates: int = 0
+    bad: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    pending: list[TraceCreate] = field(default_factory=list)
+
+
+async def _lines(chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
+    """Complete lines from a byte stream, without their line endings."""
+    tail = b""
+    async for chunk in chunks:
+        parts = (tail + chunk).split(b"\n")
+        tail = parts.pop()
+        for part in parts:
+            yield part.rstrip(b"\r")
+    if tail.strip():
+        yield tail.rstrip(b"\r")
+
+
+def _parse_line(number: int, line: bytes) -> TraceCreate | list[Problem]:
+    """A trace from one line, or the problems with it (each naming the line)."""
+    try:
+        doc = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return [Problem(f"line {number}", f"not valid JSON ({exc})")]
+    if not isinstance(doc, dict):
+        return [Problem(f"line {number}", "expected a JSON object")]
+    try:
+        return parse_trace(normalise_seed_variants(doc))
+    except InvalidInput as exc:
+        return [Problem(f"line {number}", str(p)) for p in exc.problems]
+
+
+async def _flush(session: AsyncSession, state: _State) -> None:
+    if state.pending:
+        result = await create_traces(session=session, traces=state.pending)
+        state.created += result.created
+        state.duplicates += result.duplicates
+        state.pending = []
+
+
+async def _consume(
+    session: AsyncSession,
+    chunks: AsyncIterable[bytes],
+    skip_invalid: bool,
+    on_line: Callable[[int], None] | None,
+) -> _State:
+    state = _State()
+    async for line in _lines(chunks):
+        state.lines += 1
+        if on_line is not None:
+            on_line(len(line) + 1)
+        if not line.strip():
+            continue
+        parsed = _parse_line(state.lines, line)
+        if isinstance(parsed, list):
+            state.bad += 1
+            state.problems.extend(parsed[: MAX_PROBLEMS - len(state.problems)])
+        elif skip_invalid or not state.bad:
+            state.pending.append(parsed)
+        if len(state.pending) >= IMPORT_CHUNK:
+            await _flush(session, state)
+    if skip_invalid or not state.bad:
+        await _flush(session, state)
+    return state
+
+
+async def import_jsonl(
+    *,
+    session: AsyncSession,
+    chunks: AsyncIterable[bytes],
+    skip_invalid: bool = False,
+    on_line: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import a JSONL stream in one savepoint: any bad line imports nothing unless skipped."""
+    async with session.begin_nested():
+        state = await _consume(session, chunks, skip_invalid, on_line)
+        if state.bad and not skip_invalid:
+            lines = "line" if state.bad == 1 else "lines"
+            raise InvalidInput(
+                f"{state.bad} bad {lines}; nothing imported", problems=state.problems
+            )
+    return ImportResult(
+        lines=state.lines,
+        created=state.created,
+        duplicates=state.duplicates,
+        skipped=state.bad,
+        problems=[str(p) for p in state.problems],
+    )
+
+
+def export_doc(trace: Trace) -> dict[str, object]:
+    """The trace in the SPEC.md trace format (importable again as is)."""
+    return {
+        "trace_version": trace.trace_version,
+        "prompt": trace.prompt,
+        "steps": trace.steps,
+        "final_answer": trace.final_answer,
+        "meta": trace.meta,
+    }
+
+
+async def export_jsonl(*, session: AsyncSession, flt: TraceFilter) -> AsyncIterator[bytes]:
+    """The matching traces as JSONL, newest first, fetched page by page (keyset)."""
+    cursor: str | None = None
+    while True:
+        page = await list_page(session, flt, limit=EXPORT_PAGE, cursor=cursor)
+        if page.rows:
+            yield b"".join(orjson.dumps(export_doc(t)) + b"\n" for t in page.rows)
+        session.expunge_all()
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor

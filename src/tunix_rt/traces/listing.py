@@ -1,0 +1,113 @@
+"""Trace list queries: filters, newest-first order, OFFSET and keyset (cursor) pages."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import orjson
+from sqlalchemy import Select, exists, literal, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tunix_rt.errors import InvalidInput
+from tunix_rt.traces.models import Trace, TraceTag
+
+
+@dataclass(frozen=True)
+class TraceFilter:
+    """What to list; every field optional. ``q`` searches prompt and final answer."""
+
+    source: str | None = None
+    category: str | None = None
+    difficulty: str | None = None
+    tag: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class TracePage:
+    """Rows of one page and where the next one starts (``None`` on the last page)."""
+
+    rows: list[Trace]
+    next_offset: int | None
+    next_cursor: str | None
+
+
+def _utc(value: datetime) -> datetime:
+    """Naive timestamps are UTC; aware ones are converted (SQLite compares the text)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def encode_cursor(trace: Trace) -> str:
+    """An opaque cursor after ``trace`` in newest-first order."""
+    raw = orjson.dumps([_utc(trace.created_at).isoformat(), trace.id.hex])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """The ``(created_at, id)`` a cursor points after; ``InvalidInput`` naming ``cursor``."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        stamp, hex_id = orjson.loads(raw)
+        return _utc(datetime.fromisoformat(stamp)), uuid.UUID(hex_id)
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        raise InvalidInput("cursor: not a cursor returned by this API") from None
+
+
+def filtered(flt: TraceFilter) -> Select[Trace]:
+    """``SELECT traces`` with the filter's conditions, newest first."""
+    stmt = select(Trace)
+    for column, value in (
+        (Trace.source, flt.source),
+        (Trace.category, flt.category),
+        (Trace.difficulty, flt.difficulty),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if flt.tag is not None:
+        stmt = stmt.where(exists().where(TraceTag.trace_id == Trace.id, TraceTag.tag == flt.tag))
+    if flt.created_after is not None:
+        stmt = stmt.where(Trace.created_at > _utc(flt.created_after))
+    if flt.created_before is not None:
+        stmt = stmt.where(Trace.created_at < _utc(flt.created_before))
+    if flt.q:
+        stmt = stmt.where(
+            or_(
+                Trace.prompt.icontains(flt.q, autoescape=True),
+                Trace.final_answer.icontains(flt.q, autoescape=True),
+            )
+        )
+    return stmt.order_by(Trace.created_at.desc(), Trace.id.desc())
+
+
+async def list_page(
+    session: AsyncSession,
+    flt: TraceFilter,
+    *,
+    limit: int,
+    offset: int = 0,
+    cursor: str | None = None,
+) -> TracePage:
+    """One page; with ``cursor`` the page starts after it (keyset), else at ``offset``."""
+    stmt = filtered(flt).limit(limit + 1)
+    if cursor is not None:
+        if offset:
+            raise InvalidInput("offset: cannot be combined with cursor")
+        stamp, last_id = decode_cursor(cursor)
+        after = tuple_(literal(stamp, Trace.created_at.type), literal(last_id, Trace.id.type))
+        stmt = stmt.where(tuple_(Trace.created_at, Trace.id) < after)
+    elif offset:
+        stmt = stmt.offset(offset)
+    rows = list((await session.scalars(stmt)).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return TracePage(
+        rows=rows,
+        next_offset=offset + limit if more and cursor is None else None,
+        next_cursor=encode_cursor(rows[-1]) if more else None,
+    )

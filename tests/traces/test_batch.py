@@ -1,0 +1,71 @@
+"""Batch insert: all or nothing, de-duplicated by content hash, ids in input order."""
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.traces.factories import trace_doc, trace_in
+from tunix_rt.traces import service
+from tunix_rt.traces.models import Trace, TraceTag
+
+
+async def _count(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Trace)) or 0)
+
+
+async def test_create_traces_dedupes_within_batch_and_against_table(
+    session: AsyncSession,
+) -> None:
+    first = await service.create_traces(session=session, traces=[trace_in(1), trace_in(2)])
+    assert (first.created, first.duplicates) == (2, 0)
+    again = await service.create_traces(
+        session=session, traces=[trace_in(3), trace_in(1), trace_in(3)]
+    )
+    assert (again.created, again.duplicates) == (1, 2)
+    assert again.ids[1] == first.ids[0]
+    assert again.ids[0] == again.ids[2]
+    assert await _count(session) == 3
+
+
+async def test_create_traces_stores_columns_and_tags(session: AsyncSession) -> None:
+    result = await service.create_traces(
+        session=session, traces=[trace_in(5, meta={"source": "s", "tags": ["b", "a", "a"]})]
+    )
+    trace = await service.get_trace(session=session, trace_id=result.ids[0])
+    assert (trace.source, trace.category, trace.step_count) == ("s", None, 2)
+    assert trace.steps[1]["content"] == "5 + 6 = 11"
+    tags = await session.scalars(select(TraceTag.tag).where(TraceTag.trace_id == trace.id))
+    assert sorted(tags) == ["a", "b"]
+
+
+async def test_batch_endpoint_accepts_object_or_list(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/traces/batch", json={"traces": [trace_doc(1)]})
+    assert response.status_code == 201, response.text
+    assert response.json()["created"] == 1
+    response = await client.post("/api/traces/batch", json=[trace_doc(1), trace_doc(2)])
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["created"], body["duplicates"]) == (1, 1)
+    assert len(body["ids"]) == 2
+
+
+async def test_batch_names_failing_index_and_field_and_stores_nothing(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    docs = [trace_doc(n) for n in range(5)]
+    docs[3]["steps"] = []
+    response = await client.post("/api/traces/batch", json={"traces": docs})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == "traces[3].steps"
+    response = await client.post("/api/traces/batch", json=docs)
+    assert response.json()["detail"][0]["loc"] == "traces[3].steps"
+    assert await _count(session) == 0
+
+
+async def test_batch_over_the_cap_is_rejected(client: httpx.AsyncClient) -> None:
+    client_app = client._transport.app  # type: ignore[attr-defined]
+    limit = client_app.state.settings.max_batch_traces
+    docs = [trace_doc(1)] * (limit + 1)
+    response = await client.post("/api/traces/batch", json=docs)
+    assert response.status_code == 422
+    assert f"at most {limit}" in response.json()["detail"]
