@@ -292,9 +292,9 @@ def _parse_think(text: str) -> ParsedCompletion:
     if not steps:
         problems.append("empty reasoning")
     answer = _unescape(text[pos:].removeprefix("\n"))
-    if not answer.strip():
+    if not answer:
         problems.append("no answer after </think>")
-    return ParsedCompletion(steps, answer if answer.strip() else None, not problems, problems)
+    return ParsedCompletion(steps, answer or None, not problems, problems)
 
 
 def parse_completion(
