@@ -1,0 +1,1 @@
+"""Training: run config, tiny models, data encoding, the PyTorch recipe and generation."""

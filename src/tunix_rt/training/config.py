@@ -1,0 +1,186 @@
+"""The training run config (interfaces.md §4): one frozen, validated, JSON-storable model.
+
+Every key is honoured by a backend or refused here, naming the key. ``load_config`` turns
+YAML/JSON files (or dicts from the API) into a ``TrainConfig`` and reports every problem at once
+as an ``InvalidInput``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from tunix_rt.datasets.render import ChatTemplate, TraceStyle
+from tunix_rt.errors import InvalidInput, Problem
+
+# Presets built from a config with random weights (training/tiny.py); the module names each
+# architecture has, so LoRA targets can be checked before any model is built.
+PRESETS = ("tiny-llama", "tiny-qwen3", "tiny-gemma3")
+PRESET_MODULES = frozenset(
+    {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "lm_head"}
+)
+REGISTRY_PREFIX = "registry://"
+CHAR_TOKENIZER = "char"
+
+
+class LoraConfig(BaseModel):
+    """Low-rank adapters: peft on torch, qwix on tunix."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rank: int = Field(default=8, ge=1, le=1024)
+    alpha: float = Field(default=16.0, gt=0)
+    dropout: float = Field(default=0.0, ge=0.0, lt=1.0)
+    target_modules: tuple[str, ...] = ("q_proj", "k_proj", "v_proj", "o_proj")
+
+    @model_validator(mode="after")
+    def _targets_named(self) -> LoraConfig:
+        if not self.target_modules or not all(t.strip() for t in self.target_modules):
+            raise ValueError("target_modules must name at least one module")
+        return self
+
+
+class TrainConfig(BaseModel):
+    """Everything that defines one SFT run; stored as JSON on the run row."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    backend: Literal["torch", "tunix"] = "torch"
+    model: str = Field(min_length=1)
+    model_overrides: dict[str, Any] | None = None
+    tokenizer: str | None = None
+    dataset: str | None = None
+    data_path: str | None = None
+    eval_data_path: str | None = None
+    template: ChatTemplate = ChatTemplate.CHATML
+    style: TraceStyle = TraceStyle.NUMBERED
+    system_prompt: str | None = None
+    max_seq_length: int = Field(default=512, ge=8, le=1_048_576)
+    epochs: int | None = Field(default=None, ge=1)
+    max_steps: int | None = Field(default=None, ge=1)
+    time_budget_s: float | None = Field(default=None, gt=0)
+    batch_size: int = Field(default=16, ge=1)
+    gradient_accumulation_steps: int = Field(default=1, ge=1)
+    learning_rate: float = Field(default=1e-3, gt=0, le=10.0)
+    lr_schedule: Literal["cosine", "linear", "constant"] = "cosine"
+    warmup_steps: int = Field(default=0, ge=0)
+    weight_decay: float = Field(default=0.0, ge=0.0)
+    optimizer: Literal["adamw", "sgd"] = "adamw"
+    max_grad_norm: float | None = Field(default=1.0, gt=0)
+    precision: Literal["fp32", "bf16"] = "fp32"
+    seed: int = Field(default=0, ge=0)
+    num_threads: int | None = Field(default=None, ge=1, le=1024)
+    lora: LoraConfig | None = None
+    log_every_steps: int = Field(default=10, ge=1)
+    eval_every_steps: int | None = Field(default=None, ge=1)
+    save_every_steps: int | None = Field(default=None, ge=1)
+    output_dir: str | None = None
+    eval_set: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TrainConfig:
+        problems = contradictions(self)
+        if problems:
+            # pydantic reports a ValueError under the model; the text names the key first.
+            raise ValueError("; ".join(str(p) for p in problems))
+        return self
+
+    @property
+    def is_preset(self) -> bool:
+        """Whether ``model`` names a random-weight preset rather than a checkpoint."""
+        return self.model in PRESETS
+
+    def with_data_file(self, path: Path | str) -> TrainConfig:
+        """A validated copy that reads ``path`` instead of the ``dataset`` key."""
+        doc = self.model_dump(mode="json")
+        doc.update(dataset=None, data_path=str(path))
+        return TrainConfig.model_validate(doc)
+
+
+def contradictions(cfg: TrainConfig) -> list[Problem]:
+    """Keys that cannot all hold at once, each named with why."""
+    out: list[Problem] = []
+    if cfg.epochs is None and cfg.max_steps is None and cfg.time_budget_s is None:
+        out.append(Problem("max_steps", "set epochs, max_steps or time_budget_s"))
+    if cfg.max_steps is not None and cfg.warmup_steps >= cfg.max_steps:
+        out.append(Problem("warmup_steps", f"must be < max_steps ({cfg.max_steps})"))
+    if (cfg.dataset is None) == (cfg.data_path is None):
+        out.append(Problem("data_path", "set exactly one of dataset and data_path"))
+    out.extend(_model_problems(cfg))
+    if cfg.lora is not None:
+        out.extend(_lora_problems(cfg, cfg.lora))
+    return out
+
+
+def _model_problems(cfg: TrainConfig) -> list[Problem]:
+    out: list[Problem] = []
+    if cfg.model.startswith("tiny-") and not cfg.is_preset:
+        out.append(Problem("model", f"unknown preset {cfg.model!r}; presets: {', '.join(PRESETS)}"))
+    if cfg.model.startswith(REGISTRY_PREFIX) and "/" not in cfg.model[len(REGISTRY_PREFIX) :]:
+        out.append(Problem("model", "registry models are written registry://name/alias"))
+    if cfg.model_overrides is not None and not cfg.is_preset:
+        out.append(Problem("model_overrides", "only presets take config overrides"))
+    if cfg.tokenizer == CHAR_TOKENIZER and not cfg.is_preset:
+        out.append(
+            Problem("tokenizer", "a locally trained char tokenizer only fits a preset model")
+        )
+    return out
+
+
+def _lora_problems(cfg: TrainConfig, lora: LoraConfig) -> list[Problem]:
+    out: list[Problem] = []
+    if cfg.backend == "torch" and cfg.is_preset:
+        unknown = sorted(set(lora.target_modules) - PRESET_MODULES)
+        if unknown:
+            out.append(
+                Problem(
+                    "lora.target_modules",
+                    f"{', '.join(unknown)} not in {cfg.model} "
+                    f"(has {', '.join(sorted(PRESET_MODULES))})",
+                )
+            )
+    if cfg.backend == "tunix" and lora.dropout > 0:
+        out.append(Problem("lora.dropout", "the tunix backend (qwix) has no LoRA dropout"))
+    return out
+
+
+def _problems_from(exc: ValidationError) -> list[Problem]:
+    problems: list[Problem] = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        if not loc and ": " in msg:
+            # Our cross-key check: "key: why; key2: why" -> one problem per key.
+            for part in msg.split("; "):
+                key, _, why = part.partition(": ")
+                problems.append(Problem(key, why))
+            continue
+        problems.append(Problem(loc, msg))
+    return problems
+
+
+def load_config(source: Path | str | dict[str, Any]) -> TrainConfig:
+    """A ``TrainConfig`` from a YAML/JSON file or a dict; ``InvalidInput`` names every bad key."""
+    doc: Any = source
+    if not isinstance(source, dict):
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InvalidInput(f"cannot read config {path}: {exc.strerror}") from None
+        try:
+            doc = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        except (ValueError, yaml.YAMLError) as exc:
+            raise InvalidInput(f"config {path} is not valid YAML/JSON: {exc}") from None
+    if not isinstance(doc, dict):
+        raise InvalidInput("a training config must be a mapping of keys to values")
+    try:
+        return TrainConfig.model_validate(doc)
+    except ValidationError as exc:
+        raise InvalidInput("invalid training config", problems=_problems_from(exc)) from None
