@@ -1,0 +1,1 @@
+"""Evaluation: judges, scorecards with uncertainty, evaluations of runs, leaderboard, comparison."""

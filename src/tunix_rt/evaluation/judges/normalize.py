@@ -1,0 +1,185 @@
+"""Answer normalisation: an answer span becomes a canonical number or a canonical text (pure).
+
+Rules (each has a row in ``tests/evaluation/test_normalize.py``):
+- case, surrounding whitespace and runs of whitespace are ignored;
+- LaTeX wrappers are removed: ``\\boxed{}`` (the last one), ``$…$``, ``\\(…\\)``, ``\\text{}``,
+  ``\\frac{a}{b}`` becomes ``a/b``, ``\\%`` and ``\\$`` become ``%`` and ``$``;
+- markdown emphasis, a leading "the (final) answer is", and a trailing full stop are dropped;
+- in ``x = 7`` only the right-hand side counts;
+- numbers: signs (also the Unicode minus), thousands separators (``1,234``), decimals
+  (``15.0`` equals ``15``), fractions (``3/4``), mixed numbers (``1 1/2``), exponents (``1e3``),
+  a percent sign, currency marks before and unit words after the number are all understood.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+
+Number = int | Fraction
+
+# Decimal answers are compared to within this absolute distance (``0.3333333`` vs ``1/3``);
+# integers are always compared exactly.
+TOLERANCE = Fraction(1, 1_000_000)
+
+_UNICODE = str.maketrans(
+    {
+        "\u2212": "-",
+        "\u2013": "-",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\uff0c": ",",
+        "\u00d7": "*",
+    }
+)
+_TEXT_CMD = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf|operatorname|mbox)\s*\{([^{}]*)\}")
+_FRAC = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
+_LATEX_DROP = re.compile(r"\\(?:left|right|displaystyle|[,;:!]|\s)")
+_LATEX_SUB = (("\\%", "%"), ("\\$", "$"), ("{,}", ","), ("\\cdot", "*"), ("\\times", "*"))
+_DEGREE = re.compile(r"\^\s*\{?\\circ\}?|\\circ")
+_LEAD = re.compile(r"^(?:the\s+)?(?:final\s+)?answer\s*(?:is\s*:?|:)\s*")
+_SPACES = re.compile(r"\s+")
+_NUMBER = re.compile(
+    r"""^(?:(?P<cur1>[$€£¥₹]|usd|eur|gbp)\s*)?
+    (?P<sign>[-+])?\s*
+    (?:[$€£¥₹]\s*)?
+    (?:
+        (?P<whole>\d+)\s+(?P<mn>\d+)\s*/\s*(?P<md>\d+)
+      | (?P<fn>\d+(?:\.\d+)?)\s*/\s*(?P<fd>\d+(?:\.\d+)?)
+      | (?P<th>\d{1,3}(?:,\d{3})+(?:\.\d+)?)
+      | (?P<dec>\d+(?:\.\d*)?|\.\d+)(?:e(?P<exp>[-+]?\d+))?
+    )
+    \s*(?P<pct>%|percent|per\s+cent)?
+    (?P<unit>(?:\s*[a-z°µ'][a-z°µ²³/^'.]*\d?){0,3})
+    \s*\.?$""",
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A normalised answer: canonical text, and its value when it is one number."""
+
+    text: str
+    value: Number | None = None
+    percent: bool = False
+
+
+def last_boxed(text: str) -> str | None:
+    """The content of the last ``\\boxed{…}`` (or ``\\fbox{…}``), braces balanced."""
+    start = max(text.rfind("\\boxed"), text.rfind("\\fbox"))
+    if start < 0:
+        return None
+    brace = text.find("{", start)
+    if brace < 0:
+        return None
+    depth = 0
+    for pos in range(brace, len(text)):
+        char = text[pos]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return text[brace + 1 : pos]
+    return text[brace + 1 :]
+
+
+def _strip_latex(text: str) -> str:
+    boxed = last_boxed(text)
+    if boxed is not None:
+        text = boxed
+    if len(text) > 1 and text[0] == "$" and text[-1] == "$":
+        text = text.strip("$")
+    if text.startswith(("\\(", "\\[")) and text.endswith(("\\)", "\\]")):
+        text = text[2:-2]
+    if "\\" not in text and "{" not in text:
+        return text
+    for old, new in _LATEX_SUB:
+        text = text.replace(old, new)
+    text = _DEGREE.sub("°", text)
+    text = _TEXT_CMD.sub(r"\1", text)
+    text = _FRAC.sub(r"(\1)/(\2)", text)
+    text = _LATEX_DROP.sub("", text)
+    return text.replace("{", "").replace("}", "")
+
+
+def _clean(span: str) -> str:
+    text = _strip_latex(span.translate(_UNICODE).strip())
+    text = text.replace("**", "").replace("__", "").replace("`", "")
+    text = _SPACES.sub(" ", text.lower()).strip()
+    text = _LEAD.sub("", text)
+    if "=" in text:
+        left, _, right = text.rpartition("=")
+        text = right.strip() or left.strip()
+    text = text.strip("\"'")
+    # Simple fractions written by the \frac rewrite: "(3)/(4)" -> "3/4".
+    if text.startswith("(") and ")/(" in text and text.endswith(")"):
+        num, _, den = text[1:-1].partition(")/(")
+        text = f"{num}/{den}"
+    return text.rstrip(".!;:, ").strip()
+
+
+def _decimal(text: str) -> Fraction:
+    return Fraction(text.replace(",", ""))
+
+
+def _value(match: re.Match[str]) -> Number | None:
+    groups = match.groupdict()
+    if groups["whole"] is not None:
+        den = int(groups["md"])
+        if den == 0:
+            return None
+        value: Fraction = int(groups["whole"]) + Fraction(int(groups["mn"]), den)
+    elif groups["fn"] is not None:
+        den_value = _decimal(groups["fd"])
+        if den_value == 0:
+            return None
+        value = _decimal(groups["fn"]) / den_value
+    else:
+        value = _decimal(groups["th"] or groups["dec"])
+        if groups["exp"] is not None:
+            value *= Fraction(10) ** int(groups["exp"])
+    if groups["sign"] == "-":
+        value = -value
+    return int(value) if value.denominator == 1 else value
+
+
+@lru_cache(maxsize=65_536)
+def normalize_answer(span: str) -> Answer:
+    """Canonical form of an answer span (cached: expected answers repeat across runs)."""
+    if span.isascii() and span.isdigit():
+        return Answer(span.lstrip("0") or "0", int(span))
+    text = _clean(span)
+    if text.isascii() and text.isdigit():
+        return Answer(text.lstrip("0") or "0", int(text))
+    match = _NUMBER.match(text)
+    if match is None:
+        return Answer(_SPACES.sub(" ", text.replace(", ", ",")))
+    value = _value(match)
+    if value is None:
+        return Answer(text)
+    return Answer(str(value), value, match.group("pct") is not None)
+
+
+def _close(a: Number, b: Number) -> bool:
+    if a == b:
+        return True
+    if isinstance(a, int) and isinstance(b, int):
+        return False
+    return abs(Fraction(a) - Fraction(b)) <= TOLERANCE
+
+
+def answers_match(predicted: Answer, expected: Answer) -> bool:
+    """Numbers compare by value (a percent also matches its fraction); texts compare exactly."""
+    pv, ev = predicted.value, expected.value
+    if pv is not None and ev is not None:
+        if _close(pv, ev):
+            return True
+        if predicted.percent and _close(Fraction(pv) / 100, ev):
+            return True
+        return expected.percent and _close(pv, Fraction(ev) / 100)
+    return predicted.text == expected.text
