@@ -3,8 +3,8 @@
 import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-
 from tests.traces.factories import trace_doc, trace_in
+
 from tunix_rt.traces import service
 from tunix_rt.traces.models import Trace, TraceTag
 

@@ -47,6 +47,13 @@ class BodySizeLimit:
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            # A handler that caught BodyTooLarge (FastAPI turns body errors into 400) still
+            # gets the 413: its own response is dropped.
+            if seen > self.max_bytes:
+                if not started:
+                    started = True
+                    await self._reject(send)
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)

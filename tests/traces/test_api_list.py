@@ -1,0 +1,99 @@
+"""Listing traces: newest first, filters, OFFSET and keyset pages, get and delete."""
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+from tests.traces.factories import trace_doc, trace_in
+
+from tunix_rt.traces import service
+
+
+async def _seed(client: httpx.AsyncClient, n: int) -> list[str]:
+    ids: list[str] = []
+    for k in range(n):  # one request each so created_at increases with k
+        meta = {"source": "src-even" if k % 2 == 0 else "src-odd", "tags": [f"t{k % 3}"]}
+        meta["difficulty"] = "hard" if k == 4 else "easy"
+        response = await client.post("/api/traces", json=trace_doc(k, meta=meta))
+        ids.append(response.json()["id"])
+    return ids
+
+
+async def test_offset_and_cursor_pages_cover_all_rows_newest_first(
+    client: httpx.AsyncClient,
+) -> None:
+    ids = await _seed(client, 7)
+    first = (await client.get("/api/traces", params={"limit": 3})).json()
+    assert [t["id"] for t in first["data"]] == ids[::-1][:3]
+    assert first["pagination"] == {
+        "limit": 3,
+        "offset": 0,
+        "next_offset": 3,
+        "next_cursor": first["pagination"]["next_cursor"],
+    }
+    seen, cursor = [], None
+    while True:
+        params: dict[str, str | int] = {"limit": 3} | ({"cursor": cursor} if cursor else {})
+        page = (await client.get("/api/traces", params=params)).json()
+        seen += [t["id"] for t in page["data"]]
+        cursor = page["pagination"]["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == ids[::-1]
+    last = (await client.get("/api/traces", params={"limit": 3, "offset": 6})).json()
+    assert [t["id"] for t in last["data"]] == [ids[0]]
+    assert last["pagination"]["next_offset"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"source": "src-odd"}, [1, 3, 5]),
+        ({"tag": "t0"}, [0, 3]),
+        ({"difficulty": "hard"}, [4]),
+        ({"q": "What is 2 +"}, [2]),
+        ({"q": "11"}, [5]),  # the answer 2*5+1
+        ({"q": "100%_"}, []),
+        ({"category": "nope"}, []),
+    ],
+)
+async def test_filters(
+    client: httpx.AsyncClient, params: dict[str, str], expected: list[int]
+) -> None:
+    ids = await _seed(client, 6)
+    page = (await client.get("/api/traces", params=params)).json()
+    assert [t["id"] for t in page["data"]] == [ids[k] for k in reversed(expected)]
+
+
+async def test_created_range_filter(client: httpx.AsyncClient) -> None:
+    ids = await _seed(client, 3)
+    middle = (await client.get(f"/api/traces/{ids[1]}")).json()["created_at"]
+    after = (await client.get("/api/traces", params={"created_after": middle})).json()
+    before = (await client.get("/api/traces", params={"created_before": middle})).json()
+    assert [t["id"] for t in after["data"]] == [ids[2]]
+    assert [t["id"] for t in before["data"]] == [ids[0]]
+
+
+async def test_bad_cursor_and_cursor_with_offset_are_422(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/traces", params={"cursor": "nonsense"})
+    assert response.status_code == 422
+    assert "cursor" in response.json()["detail"]
+    await _seed(client, 2)
+    cursor = (await client.get("/api/traces", params={"limit": 1})).json()["pagination"][
+        "next_cursor"
+    ]
+    response = await client.get("/api/traces", params={"cursor": cursor, "offset": 1})
+    assert response.status_code == 422
+    assert "offset" in response.json()["detail"]
+
+
+async def test_delete_then_get_is_404(client: httpx.AsyncClient) -> None:
+    (trace_id,) = await _seed(client, 1)
+    assert (await client.delete(f"/api/traces/{trace_id}")).status_code == 204
+    assert (await client.get(f"/api/traces/{trace_id}")).status_code == 404
+    assert (await client.delete(f"/api/traces/{trace_id}")).status_code == 404
+
+
+async def test_count_traces(session: AsyncSession) -> None:
+    before = await service.count_traces(session=session)
+    await service.create_traces(session=session, traces=[trace_in(1), trace_in(2)])
+    assert await service.count_traces(session=session) == before + 2
