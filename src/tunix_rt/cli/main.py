@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from tunix_rt import __version__
 from tunix_rt.cli import evalsets as evalsets_cli
 from tunix_rt.cli import runs as runs_cli
+from tunix_rt.cli import seed as seed_cli
 from tunix_rt.cli import traces as traces_cli
 from tunix_rt.cli.common import fail, run
 from tunix_rt.db import migrate
@@ -30,6 +31,7 @@ app.add_typer(traces_cli.app, name="traces")
 app.add_typer(runs_cli.app, name="runs")
 app.command("worker")(runs_cli.worker)
 app.add_typer(evalsets_cli.app, name="evalsets")
+app.command("seed")(seed_cli.seed)
 
 
 def load_settings() -> Settings:

@@ -1,0 +1,135 @@
+"""Arithmetic traces worked the way a pupil writes them on paper.
+
+Addition and subtraction go column by column, right to left, with the carry or borrow shown in
+every step (also when it is 0, so every step has the same shape for a small model):
+``7+6+1=14, write 4 carry 1`` and ``13-8-1=4, write 4 borrow 1`` (the borrowed 10 is written into
+the top digit). Multiplication uses partial products, one per digit of the second operand, then
+their sum: ``47*3=141``, ``47*20=940``, ``141+940=1081``.
+"""
+
+from __future__ import annotations
+
+import random
+from itertools import zip_longest
+
+from tunix_rt.traces.generators.build import Problem, check_choice, check_range, draw
+from tunix_rt.traces.schemas import TraceCreate
+
+NAME = "arithmetic"
+OPERATIONS = ("add", "sub", "mul", "mixed")
+CATEGORY = {"add": "addition", "sub": "subtraction", "mul": "multiplication"}
+SYMBOL = {"add": "+", "sub": "-", "mul": "*"}
+
+
+def _digits(value: int) -> list[int]:
+    """Decimal digits, least significant first."""
+    return [int(c) for c in reversed(str(value))]
+
+
+def addition_steps(a: int, b: int) -> list[str]:
+    """One step per column, right to left, carry in and out always shown."""
+    steps: list[str] = []
+    carry = 0
+    for x, y in zip_longest(_digits(a), _digits(b), fillvalue=0):
+        total = x + y + carry
+        steps.append(f"{x}+{y}+{carry}={total}, write {total % 10} carry {total // 10}")
+        carry = total // 10
+    return steps
+
+
+def subtraction_steps(a: int, b: int) -> list[str]:
+    """One step per column of ``a - b`` (``a >= b``), borrow in and out always shown."""
+    if a < b:
+        raise ValueError("subtraction_steps needs a >= b")
+    steps: list[str] = []
+    borrow = 0
+    for x, y in zip_longest(_digits(a), _digits(b), fillvalue=0):
+        if x - borrow >= y:
+            steps.append(f"{x}-{y}-{borrow}={x - y - borrow}, write {x - y - borrow} borrow 0")
+            borrow = 0
+        else:
+            result = x + 10 - y - borrow
+            steps.append(f"{x + 10}-{y}-{borrow}={result}, write {result} borrow 1")
+            borrow = 1
+    return steps
+
+
+def multiplication_steps(a: int, b: int) -> list[str]:
+    """Partial products of ``a`` by each digit of ``b`` (with its place value), then their sum."""
+    partials = [d * 10**place for place, d in enumerate(_digits(b))]
+    steps = [f"{a}*{p}={a * p}" for p in partials]
+    if len(partials) > 1:
+        steps.append("+".join(str(a * p) for p in partials) + f"={a * b}")
+    return steps
+
+
+def _difficulty(op: str, a: int, b: int) -> str:
+    if op == "mul":
+        size = len(str(a)) + len(str(b))
+        return "easy" if size <= 3 else "medium" if size == 4 else "hard"
+    longest = max(len(str(a)), len(str(b)))
+    return "easy" if longest <= 2 else "medium" if longest == 3 else "hard"
+
+
+def arithmetic_problem(op: str, a: int, b: int) -> Problem:
+    """The worked problem ``a op b``; for ``sub`` the larger operand goes first."""
+    check_choice("operation", op, ("add", "sub", "mul"))
+    if op == "sub" and a < b:
+        a, b = b, a
+    if op == "add":
+        steps, answer = addition_steps(a, b), a + b
+        tags = ["carries"] if any("carry 1" in s for s in steps) else []
+    elif op == "sub":
+        steps, answer = subtraction_steps(a, b), a - b
+        tags = ["borrows"] if any("borrow 1" in s for s in steps) else []
+    else:
+        steps, answer = multiplication_steps(a, b), a * b
+        tags = ["partial-products"]
+    return Problem(
+        prompt=f"What is {a} {SYMBOL[op]} {b}?",
+        steps=[("compute", s) for s in steps],
+        answer=str(answer),
+        category=CATEGORY[op],
+        difficulty=_difficulty(op, a, b),
+        task_type="arithmetic",
+        tags=["arithmetic", f"digits-{max(len(str(a)), len(str(b)))}", *tags],
+    )
+
+
+def _operand(rng: random.Random, low_digits: int, high_digits: int) -> int:
+    length = rng.randint(low_digits, high_digits)
+    return rng.randint(0 if length == 1 else 10 ** (length - 1), 10**length - 1)
+
+
+def generate(
+    n: int,
+    *,
+    seed: int,
+    operation: str = "mixed",
+    digits: int = 3,
+    min_digits: int | None = None,
+    digits_b: int | None = None,
+    unique: bool = True,
+) -> list[TraceCreate]:
+    """``n`` worked arithmetic problems.
+
+    Args:
+        operation: ``add``, ``sub``, ``mul`` or ``mixed`` (one of the three per problem).
+        digits: most digits of an operand (1..5); each operand's length is drawn from
+            ``min_digits..digits`` (``min_digits`` defaults to ``digits``: exactly that many).
+        digits_b: digits of the multiplier for ``mul`` (1..5, default ``min(digits, 2)``).
+    """
+    check_choice("operation", operation, OPERATIONS)
+    check_range("digits", digits, 1, 5)
+    low = digits if min_digits is None else min_digits
+    check_range("min_digits", low, 1, digits)
+    mul_b = min(digits, 2) if digits_b is None else digits_b
+    check_range("digits_b", mul_b, 1, 5)
+
+    def make(rng: random.Random) -> Problem:
+        op = rng.choice(("add", "sub", "mul")) if operation == "mixed" else operation
+        a = _operand(rng, low, digits)
+        b = _operand(rng, min(low, mul_b), mul_b) if op == "mul" else _operand(rng, low, digits)
+        return arithmetic_problem(op, a, b)
+
+    return draw(n, seed=seed, generator=NAME, make=make, unique=unique)

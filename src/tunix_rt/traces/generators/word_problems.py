@@ -1,0 +1,221 @@
+"""Multi-step word problems (distance/speed/time, price and change, percent discounts, rates).
+
+Every step is ``label: a op b = c`` with no spaces around the operators, and every number is an
+integer by construction (divisions and percentages are chosen to come out exact), so the final
+answer is plain digits.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from math import gcd
+
+from tunix_rt.traces.generators.build import DIFFICULTIES, Problem, check_choice, draw
+from tunix_rt.traces.schemas import TraceCreate
+
+NAME = "word_problems"
+PEOPLE = ("Ana", "Ben", "Chen", "Dara", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lea")
+GOODS = (
+    ("pen", "pens"),
+    ("book", "books"),
+    ("apple", "apples"),
+    ("ticket", "tickets"),
+    ("cup", "cups"),
+    ("shirt", "shirts"),
+    ("lamp", "lamps"),
+    ("ball", "balls"),
+)
+PERCENTS = (10, 20, 25, 50)
+# Largest base number (a price, a weekly amount, a third of a speed) per difficulty.
+SCALE = {"easy": 9, "medium": 19, "hard": 49}
+
+Template = Callable[[random.Random, int], tuple[str, list[str], int]]
+
+
+def _speed_then_distance(rng: random.Random, top: int) -> tuple[str, list[str], int]:
+    name, speed, hours = rng.choice(PEOPLE), rng.randint(3, 3 * top), rng.randint(2, 6)
+    more = rng.randint(2, 9)
+    km = speed * hours
+    prompt = (
+        f"{name} rides {km} km in {hours} hours. At the same speed, how many km does "
+        f"{name} ride in {more} hours?"
+    )
+    return (
+        prompt,
+        [f"speed: {km}/{hours}={speed}", f"distance: {speed}*{more}={speed * more}"],
+        speed * more,
+    )
+
+
+def _trip_time(rng: random.Random, top: int) -> tuple[str, list[str], int]:
+    speed = rng.choice((20, 30, 40, 50, 60, 80)) if top < 20 else rng.randint(12, 90)
+    hours = rng.randint(2, 4 + top // 5)
+    first = speed * rng.randint(1, hours - 1)
+    second = speed * hours - first
+    prompt = (
+        f"A train travels {first} km and then {second} km more at {speed} km/h. "
+        "How many hours does the trip take?"
+    )
+    total = first + second
+    return prompt, [f"distance: {first}+{second}={total}", f"time: {total}/{speed}={hours}"], hours
+
+
+def _change(rng: random.Random, top: int) -> tuple[str, list[str], int]:
+    name, (_, many) = rng.choice(PEOPLE), rng.choice(GOODS)
+    qty, price = rng.randint(2, 9), rng.randint(2, top)
+    cost = qty * price
+    paid = next(p for p in (10, 20, 50, 100, 200, 500) if p > cost)
+    prompt = (
+        f"{name} buys {qty} {many} at {price} dollars each and pays with {paid} dollars. "
+        "How many dollars of change does "
+        f"{name} get?"
+    )
+    return (
+        prompt,
+        [f"cost: {qty}*{price}={cost}", f"change: {paid}-{cost}={paid - cost}"],
+        paid - cost,
+    )
+
+
+def _discount(rng: random.Random, top: int) -> tuple[str, list[str], int]:
+    pct = rng.choice(PERCENTS)
+    price = rng.randint(1, top) * (100 // gcd(pct, 100))
+    off = price * pct // 100
+    item, _ = rng.choice(GOODS)
+    prompt = f"A {item} costs {price} dollars and is {pct}% off. What is the sale price in dollars?"
+    return (
+        prompt,
+        [f"discount: {price}*{pct}/100={off}", f"price: {price}-{off}={price - off}"],
+        price - off,
+    )
+
+
+def _two_legs(rng: random.Random, top: int) -> tuple[str, list[str], int]:
+    s1, s2 = rng.randint(3, 3 * top), rng.randint(3, 3 * top)
+    t1, t2 = rng.randint(2, 6), rng.randint(2, 6)
+    d1, d2 = s1 * t1, s2 * t2
+    prompt = (
+        f"A car drives at {s1} km/h for {t1} hours and then at {s2} km/h for {t2} hours. "
+        "How many km does it drive in total?"
+    )
+    steps = [f"first: {s1}*{t1}={d1}", f"second: {s2}*{t2}={d2}", f"total: {d1}+{d2}={d1 + d2}"]
+    return prompt, steps, d1 + d2
+
+
+def _change_two_items(rng: random.Random, top: int) -> tuple[str, list[str], int]:
+    name = rng.choice(PEOPLE)
+    (_, many1), (_, many2) = rng.sample(GOODS, 2)
+    q1, p1, q2, p2 = rng.randint(2, 9), rng.randint(2, top), rng.randint(2, 9), rng.randint(2, top)
+    c1, c2 = q1 * p1, q2 * p2
+    paid = next(p for p in (20, 50, 100, 200, 500, 1000) if p > c1 + c2)
+    prompt = (
+        f"{name} buys {q1} {many1} at {p1} dollars each and {q2} {many2} at {p2} dollars each, "
+        f"and pays with {paid} dollars. How many dollars of change does {name} get?"
+    )
+    left = paid - c1 - c2
+    steps = [
+        f"{many1}: {q1}*{p1}={c1}",
+        f"{many2}: {q2}*{p2}={c2}",
+        f"change: {paid}-{c1}-{c2}={left}",
+    ]
+    return prompt, steps, left
+
+
+def _bulk_discount(rng: random.Random, top: int) -> tuple[str, list[str], int]:
+    pct = rng.choice(PERCENTS)
+    step = 100 // gcd(pct, 100)
+    qty = rng.randint(2, 9)
+    price = rng.randint(1, top) * step // gcd(qty, step)
+    total = qty * price
+    off = total * pct // 100
+    _, many = rng.choice(GOODS)
+    prompt = (
+        f"{qty} {many} cost {price} dollars each, and the total gets a {pct}% discount. "
+        "How many dollars are paid?"
+    )
+    steps = [f"total: {qty}*{price}={total}", f"discount: {total}*{pct}/100={off}"]
+    return prompt, [*steps, f"pay: {total}-{off}={total - off}"], total - off
+
+
+def _savings(rng: random.Random, top: int) -> tuple[str, list[str], int]:
+    name = rng.choice(PEOPLE)
+    weekly, weeks = rng.randint(2, top), rng.randint(3, 9)
+    saved = weekly * weeks
+    spent, (_, many) = rng.randint(1, saved - 1), rng.choice(GOODS)
+    gift = rng.randint(1, 5 * top)
+    prompt = (
+        f"{name} saves {weekly} dollars a week for {weeks} weeks, gets {gift} dollars as a gift, "
+        f"and spends {spent} dollars on {many}. How many dollars are left?"
+    )
+    left = saved + gift - spent
+    steps = [f"saved: {weekly}*{weeks}={saved}", f"with gift: {saved}+{gift}={saved + gift}"]
+    return prompt, [*steps, f"left: {saved + gift}-{spent}={left}"], left
+
+
+TEMPLATES: dict[int, dict[str, Template]] = {
+    2: {
+        "speed": _speed_then_distance,
+        "trip_time": _trip_time,
+        "change": _change,
+        "discount": _discount,
+    },
+    3: {
+        "two_legs": _two_legs,
+        "change_two_items": _change_two_items,
+        "bulk_discount": _bulk_discount,
+        "savings": _savings,
+    },
+}
+KINDS = tuple(k for by_kind in TEMPLATES.values() for k in by_kind)
+
+
+def _problem(rng: random.Random, steps: int | None, kind: str | None, level: str | None) -> Problem:
+    if kind is not None:
+        n_steps = next(s for s, by_kind in TEMPLATES.items() if kind in by_kind)
+    else:
+        n_steps = steps if steps is not None else rng.choice((2, 3))
+        kind = rng.choice(sorted(TEMPLATES[n_steps]))
+    difficulty = level if level is not None else rng.choice(DIFFICULTIES)
+    prompt, texts, answer = TEMPLATES[n_steps][kind](rng, SCALE[difficulty])
+    return Problem(
+        prompt=prompt,
+        steps=[("compute", t) for t in texts],
+        answer=str(answer),
+        category="word_problem",
+        difficulty=difficulty,
+        task_type="word_problem",
+        tags=["word_problem", kind, f"steps-{n_steps}"],
+    )
+
+
+def generate(
+    n: int,
+    *,
+    seed: int,
+    steps: int | None = None,
+    kind: str | None = None,
+    difficulty: str | None = None,
+    unique: bool = True,
+) -> list[TraceCreate]:
+    """``n`` word problems with integer answers.
+
+    Args:
+        steps: 2 or 3 steps (default: either); ignored when ``kind`` is given.
+        kind: one template (``speed``, ``trip_time``, ``change``, ``discount``, ``two_legs``,
+            ``change_two_items``, ``bulk_discount``, ``savings``).
+        difficulty: ``easy`` | ``medium`` | ``hard``: how large the numbers get (default: mixed).
+    """
+    if steps is not None:
+        check_choice("steps", steps, (2, 3))
+    if kind is not None:
+        check_choice("kind", kind, KINDS)
+    if difficulty is not None:
+        check_choice("difficulty", difficulty, DIFFICULTIES)
+    return draw(
+        n,
+        seed=seed,
+        generator=NAME,
+        make=lambda rng: _problem(rng, steps, kind, difficulty),
+        unique=unique,
+    )

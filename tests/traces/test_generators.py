@@ -1,0 +1,175 @@
+"""Generators: deterministic, correct (every step re-computed), and the right shape."""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+import orjson
+import pytest
+
+from tunix_rt.errors import InvalidInput
+from tunix_rt.traces.generators import GENERATORS, KnobValue, run_generator
+from tunix_rt.traces.generators.arithmetic import (
+    addition_steps,
+    multiplication_steps,
+    subtraction_steps,
+)
+from tunix_rt.traces.schemas import TraceCreate
+from tunix_rt.traces.stepcheck import check_steps
+
+CASES: list[tuple[str, dict[str, KnobValue]]] = [
+    ("arithmetic", {"operation": "add", "digits": 5, "min_digits": 1}),
+    ("arithmetic", {"operation": "sub", "digits": 5, "min_digits": 1}),
+    ("arithmetic", {"operation": "mul", "digits": 2}),
+    ("arithmetic", {"operation": "mul", "digits": 4, "digits_b": 3}),
+    ("arithmetic", {"operation": "mixed", "digits": 1}),
+    ("word_problems", {"steps": 2}),
+    ("word_problems", {"steps": 3, "difficulty": "hard"}),
+    ("word_problems", {"kind": "bulk_discount"}),
+    ("high_card_duel", {}),
+    ("high_card_duel", {"hand_size": 5}),
+    ("edge_cases", {"kind": "long_prompt", "length": 5000}),
+    ("edge_cases", {"kind": "unicode"}),
+    ("edge_cases", {"kind": "punctuation"}),
+]
+
+
+def _jsonl(traces: list[TraceCreate]) -> bytes:
+    return b"\n".join(orjson.dumps(t.model_dump(mode="json")) for t in traces)
+
+
+def assert_correct(trace: TraceCreate) -> None:
+    """Zero wrong claims, and every ``compute`` step holds a claim that was checked."""
+    result = check_steps([s.content for s in trace.steps])
+    assert result.wrong == [], (trace.prompt, result.wrong)
+    computes = {i for i, s in enumerate(trace.steps) if s.type == "compute"}
+    assert computes <= {v.index for v in result.verdicts}, trace.steps
+    assert TraceCreate.model_validate(trace.model_dump(mode="json")) == trace
+
+
+@pytest.mark.parametrize(("name", "knobs"), CASES)
+def test_generator_is_deterministic_correct_and_valid(
+    name: str, knobs: dict[str, KnobValue]
+) -> None:
+    traces = run_generator(name, 60, seed=11, knobs=knobs)
+    assert _jsonl(traces) == _jsonl(run_generator(name, 60, seed=11, knobs=knobs))
+    assert _jsonl(traces) != _jsonl(run_generator(name, 60, seed=12, knobs=knobs))
+    assert len({t.prompt for t in traces}) == 60
+    for index, trace in enumerate(traces):
+        assert_correct(trace)
+        meta = trace.meta or {}
+        assert meta["source"] == "generator"
+        assert meta["generator"] == name
+        assert (meta["seed"], meta["index"]) == (11, index)
+        assert meta["difficulty"] in {"easy", "medium", "hard"}
+        assert meta["category"] in meta["tags"]
+        assert meta["task_type"]
+
+
+def test_a_longer_run_starts_with_the_shorter_one() -> None:
+    short = run_generator("word_problems", 10, seed=3)
+    assert _jsonl(run_generator("word_problems", 25, seed=3)[:10]) == _jsonl(short)
+
+
+def _evaluate(prompt: str) -> int:
+    match = re.fullmatch(r"What is (\d+) ([-+*]) (\d+)\?", prompt)
+    assert match, prompt
+    a, op, b = int(match[1]), match[2], int(match[3])
+    return a + b if op == "+" else a - b if op == "-" else a * b
+
+
+def test_arithmetic_answers_match_the_prompt() -> None:
+    for trace in run_generator("arithmetic", 300, seed=5, knobs={"digits": 5, "min_digits": 1}):
+        assert int(trace.final_answer) == _evaluate(trace.prompt) >= 0
+        assert trace.final_answer == str(int(trace.final_answer))
+
+
+def test_word_problem_answer_is_the_last_result() -> None:
+    for trace in run_generator("word_problems", 200, seed=8):
+        last = check_steps([trace.steps[-1].content]).verdicts[-1]
+        assert Fraction(last.claimed) == Fraction(trace.final_answer)
+        assert trace.final_answer.isdigit()
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (487, 356, ["7+6+0=13, write 3 carry 1", "8+5+1=14, write 4 carry 1",
+                    "4+3+1=8, write 8 carry 0"]),
+        (95, 7, ["5+7+0=12, write 2 carry 1", "9+0+1=10, write 0 carry 1"]),
+    ],
+)  # fmt: skip
+def test_addition_shows_every_carry(a: int, b: int, expected: list[str]) -> None:
+    assert addition_steps(a, b) == expected
+
+
+def test_subtraction_shows_every_borrow() -> None:
+    assert subtraction_steps(503, 178) == [
+        "13-8-0=5, write 5 borrow 1",
+        "10-7-1=2, write 2 borrow 1",
+        "5-1-1=3, write 3 borrow 0",
+    ]
+    with pytest.raises(ValueError, match="a >= b"):
+        subtraction_steps(3, 5)
+
+
+def test_multiplication_uses_partial_products() -> None:
+    assert multiplication_steps(47, 23) == ["47*3=141", "47*20=940", "141+940=1081"]
+    assert multiplication_steps(47, 3) == ["47*3=141"]
+    assert multiplication_steps(12, 305) == ["12*5=60", "12*0=0", "12*300=3600", "60+0+3600=3660"]
+
+
+def test_a_planted_wrong_step_is_found() -> None:
+    trace = run_generator("arithmetic", 1, seed=1, knobs={"operation": "mul", "digits": 2})[0]
+    steps = [s.content for s in trace.steps]
+    left, right = steps[1].split("=")
+    steps[1] = f"{left}={int(right) + 10}"
+    result = check_steps(steps)
+    assert result.first_wrong is not None
+    assert result.first_wrong.index == 1
+    assert len(result.wrong) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "knobs", "message"),
+    [
+        ("nope", {}, "unknown generator 'nope'"),
+        ("arithmetic", {"colour": "red"}, "unknown knob 'colour'"),
+        ("arithmetic", {"digits": 6}, "digits must be an integer in 1..5"),
+        ("arithmetic", {"digits": "many"}, "knob digits must be an integer"),
+        ("arithmetic", {"operation": "div"}, "operation must be one of"),
+        ("arithmetic", {"digits": 2, "min_digits": 3}, "min_digits must be"),
+        ("word_problems", {"steps": 4}, "steps must be one of 2, 3"),
+        ("word_problems", {"difficulty": "extreme"}, "difficulty must be one of"),
+        ("high_card_duel", {"hand_size": 0}, "hand_size must be"),
+        ("high_card_duel", {"unique": "maybe"}, "knob unique must be true or false"),
+        ("edge_cases", {"length": 10}, "length must be"),
+        ("edge_cases", {"kind": "emoji"}, "kind must be one of"),
+    ],
+)
+def test_bad_knobs_are_refused_by_name(
+    name: str, knobs: dict[str, KnobValue], message: str
+) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        run_generator(name, 1, seed=0, knobs=knobs)
+
+
+def test_knob_strings_are_coerced_for_the_cli() -> None:
+    traces = run_generator("arithmetic", 3, seed=0, knobs={"digits": "2", "unique": "false"})
+    assert all(len(t.prompt) <= len("What is 99 * 99?") for t in traces)
+
+
+def test_exhausted_unique_space_fails_loudly() -> None:
+    with pytest.raises(InvalidInput, match="only 100 distinct problems"):
+        run_generator("arithmetic", 101, seed=0, knobs={"operation": "add", "digits": 1})
+    assert (
+        len(run_generator("arithmetic", 101, seed=0, knobs={"digits": 1, "unique": False})) == 101
+    )
+
+
+def test_every_generator_is_listed_with_its_knobs() -> None:
+    assert set(GENERATORS) == {"arithmetic", "word_problems", "high_card_duel", "edge_cases"}
+    for spec in GENERATORS.values():
+        assert "unique" in spec.knobs
+        assert spec.description
