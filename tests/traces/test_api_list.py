@@ -97,3 +97,10 @@ async def test_count_traces(session: AsyncSession) -> None:
     before = await service.count_traces(session=session)
     await service.create_traces(session=session, traces=[trace_in(1), trace_in(2)])
     assert await service.count_traces(session=session) == before + 2
+
+
+async def test_metrics_report_trace_count(client: httpx.AsyncClient) -> None:
+    await _seed(client, 2)
+    body = (await client.get("/metrics")).text
+    line = next(x for x in body.splitlines() if x.startswith("tunix_rt_traces "))
+    assert float(line.split()[1]) >= 2

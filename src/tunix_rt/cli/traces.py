@@ -137,6 +137,7 @@ def list_traces(
     difficulty: str | None = DifficultyOpt,
     tag: str | None = TagOpt,
     q: str | None = QueryOpt,
+    as_json: bool = typer.Option(False, "--json", help="One trace JSON per line instead."),
 ) -> None:
     """List traces, newest first."""
     flt = _filter(source, category, difficulty, tag, q, None, None)
@@ -146,6 +147,16 @@ def list_traces(
             return await service.list_traces(session=session, flt=flt, limit=limit, cursor=cursor)
 
     page = run(_go)
+    if as_json:
+        for t in page.rows:
+            typer.echo(TracePublic.model_validate(t).model_dump_json())
+    else:
+        _print_table(page)
+    if page.next_cursor:
+        typer.echo(f"next: --cursor {page.next_cursor}", err=as_json)
+
+
+def _print_table(page: service.TracePage) -> None:
     table = Table("id", "created", "source", "steps", "prompt", "answer")
     for t in page.rows:
         created = t.created_at.strftime("%Y-%m-%d %H:%M:%S")
@@ -158,8 +169,6 @@ def list_traces(
             t.final_answer[:20],
         )
     Console().print(table)
-    if page.next_cursor:
-        typer.echo(f"next: --cursor {page.next_cursor}")
 
 
 def _trace_id(value: str) -> uuid.UUID:

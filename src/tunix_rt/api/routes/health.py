@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from tunix_rt import __version__
 from tunix_rt.api.deps import SessionDep
+from tunix_rt.traces import metrics as trace_metrics
 
 router = APIRouter(tags=["health"])
 
@@ -35,6 +36,7 @@ async def get_health(session: SessionDep, response: Response) -> Health:
 
 
 @router.get("/metrics", include_in_schema=False)
-async def get_metrics() -> Response:
+async def get_metrics(session: SessionDep) -> Response:
     """Prometheus exposition."""
+    await trace_metrics.refresh(session)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
