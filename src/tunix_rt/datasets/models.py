@@ -34,6 +34,8 @@ class Dataset(UuidPk, Base):
     # The manifest without the trace-id list (which can be long, so it is loaded on demand).
     manifest: Mapped[dict[str, Any]]
     trace_ids: Mapped[list[str]] = deferred(mapped_column(JsonDoc, nullable=False))
+    # One letter per record in manifest order: "t" train, "e" eval.
+    splits: Mapped[str] = deferred(mapped_column(Text, nullable=False))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     __table_args__ = (UniqueConstraint("name", "version", name="uq_datasets_name_version"),)

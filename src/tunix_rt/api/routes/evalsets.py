@@ -7,8 +7,9 @@ from fastapi import APIRouter, Query, Request, Response
 from tunix_rt.api.deps import SessionDep
 from tunix_rt.datasets import evalsets
 from tunix_rt.datasets.evalfile import parse_eval_jsonl
-from tunix_rt.datasets.schemas import EvalSetDetail, EvalSetPublic, EvalSetsPublic, Pagination
+from tunix_rt.datasets.schemas import EvalSetDetail, EvalSetPublic, EvalSetsPublic
 from tunix_rt.errors import InvalidInput
+from tunix_rt.pagination import Pagination
 
 router = APIRouter(prefix="/api/evalsets", tags=["evalsets"])
 

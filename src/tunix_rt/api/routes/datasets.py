@@ -1,0 +1,137 @@
+"""Dataset routes: build, ingest, list, manifest, delete, export (streamed), inspect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
+
+from tunix_rt.api.deps import SessionDep, SettingsDep
+from tunix_rt.datasets import exports, ingest, service
+from tunix_rt.datasets.schemas import DatasetBuild, DatasetDetail, DatasetPublic, DatasetsPublic
+from tunix_rt.pagination import page_of
+
+router = APIRouter(prefix="/api/datasets", tags=["datasets"])
+
+JSONL_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/x-ndjson": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+MEDIA = {"parquet": "application/vnd.apache.parquet"}
+
+
+@router.post("/build", status_code=201)
+async def build_dataset(
+    build: DatasetBuild, session: SessionDep, settings: SettingsDep, response: Response
+) -> DatasetDetail:
+    """Build a dataset version; an identical existing version answers 200, a different one 409."""
+    dataset, created = await service.build_dataset(session=session, build=build, home=settings.home)
+    if not created:
+        response.status_code = 200
+    return DatasetDetail.of(dataset)
+
+
+@router.post("/ingest", status_code=201, openapi_extra=JSONL_BODY)
+async def ingest_dataset(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+    name: str = Query(...),
+    version: str = Query("v1"),
+    eval_fraction: float = Query(0.0),
+    seed: int | None = Query(None),
+    strategy: str = Query("latest", description="latest keeps the upload order; random."),
+) -> DatasetDetail:
+    """Store the uploaded traces (JSONL body) and build a dataset of exactly those traces."""
+    params = {"name": name, "version": version, "eval_fraction": eval_fraction, "seed": seed}
+    build = ingest.build_request({**params, "strategy": strategy})
+    dataset, created = await ingest.ingest_jsonl(
+        session=session, data=await request.body(), build=build, home=settings.home
+    )
+    if not created:
+        response.status_code = 200
+    return DatasetDetail.of(dataset)
+
+
+@router.get("")
+async def list_datasets(
+    session: SessionDep, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)
+) -> DatasetsPublic:
+    """Datasets, newest first."""
+    rows, _ = await service.list_datasets(session=session, limit=limit + 1, offset=offset)
+    page = page_of([DatasetPublic.model_validate(r) for r in rows], limit=limit, offset=offset)
+    return DatasetsPublic(data=page.data, pagination=page.pagination)
+
+
+@router.get("/{key}")
+async def get_dataset(
+    key: str,
+    session: SessionDep,
+    trace_ids: bool = Query(False, description="Include the trace-id list (can be long)."),
+) -> DatasetDetail:
+    """A dataset and its manifest."""
+    dataset = await service.get_dataset(session=session, key=key)
+    manifest: dict[str, Any] = dict(dataset.manifest)
+    if trace_ids:
+        manifest = await service.full_manifest(session=session, key=key)
+    return DatasetDetail.of(dataset, manifest)
+
+
+@router.delete("/{key}", status_code=204)
+async def delete_dataset(key: str, session: SessionDep) -> Response:
+    """Delete a dataset no run uses (409 otherwise)."""
+    await service.delete_dataset(session=session, key=key)
+    return Response(status_code=204)
+
+
+async def _stream(
+    session: SessionDep, key: str, options: exports.ExportOptions, filename: str
+) -> StreamingResponse:
+    dataset = await service.get_dataset(session=session, key=key)
+    source = await exports.open_source(session=session, dataset=dataset)
+    media = MEDIA.get(options.fmt, "application/x-ndjson")
+    headers = {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "X-Dataset-Sha256": dataset.content_hash,
+    }
+    return StreamingResponse(
+        exports.iter_export(source, options), media_type=media, headers=headers
+    )
+
+
+@router.get("/{key}/export.jsonl")
+async def export_jsonl(
+    key: str,
+    session: SessionDep,
+    format: str = Query("trace", description=", ".join(exports.FORMATS)),
+    split: str | None = Query(None, description="train or eval; all records when absent"),
+    template: str = Query("gemma"),
+    style: str = Query("numbered"),
+    system: str | None = Query(None),
+) -> StreamingResponse:
+    """The dataset's records in manifest order (``format=parquet`` streams Parquet instead)."""
+    options = exports.ExportOptions.parse(
+        fmt=format, split=split, template=template, style=style, system=system
+    )
+    ext = "parquet" if options.fmt == "parquet" else "jsonl"
+    return await _stream(session, key, options, f"{key}.{options.fmt}.{ext}")
+
+
+@router.get("/{key}/export.parquet")
+async def export_parquet(
+    key: str,
+    session: SessionDep,
+    split: str | None = Query(None),
+    template: str = Query("gemma"),
+    style: str = Query("numbered"),
+    system: str | None = Query(None),
+) -> StreamingResponse:
+    """The dataset as Parquet (trace columns plus the rendered prompt and completion)."""
+    options = exports.ExportOptions.parse(
+        fmt="parquet", split=split, template=template, style=style, system=system
+    )
+    return await _stream(session, key, options, f"{key}.parquet")

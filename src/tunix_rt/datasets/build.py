@@ -1,0 +1,134 @@
+"""Pure build steps: order, stratify, de-duplicate, split, canonicalise and hash records.
+
+Every random choice is a sort by ``sha256(f"{seed}:{content_hash}")``, so it depends only on
+the seed and the traces' content: the same on SQLite and PostgreSQL, on any machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+import orjson
+
+from tunix_rt.datasets.contamination import normalise
+from tunix_rt.datasets.query import Candidate, Record
+
+T = TypeVar("T")
+NO_STRATUM = "(none)"
+
+
+def rank(seed: int | str, content_hash: str) -> bytes:
+    """The seeded sort key of one trace."""
+    return hashlib.sha256(f"{seed}:{content_hash}".encode()).digest()
+
+
+def order_random(candidates: Sequence[Candidate], seed: int) -> list[Candidate]:
+    """A seeded shuffle that depends only on content."""
+    return sorted(candidates, key=lambda c: rank(seed, c.content_hash))
+
+
+def allocate(sizes: dict[str, int], limit: int) -> dict[str, int]:
+    """Proportional quotas per stratum summing to ``min(limit, total)`` (largest remainder)."""
+    total = sum(sizes.values())
+    if limit >= total:
+        return dict(sizes)
+    exact = {k: limit * n / total for k, n in sizes.items()}
+    quota = {k: int(v) for k, v in exact.items()}
+    leftover = limit - sum(quota.values())
+    by_remainder = sorted(exact, key=lambda k: (-(exact[k] - quota[k]), k))
+    for key in by_remainder[:leftover]:
+        quota[key] += 1
+    return quota
+
+
+def order_stratified(
+    candidates: Sequence[Candidate], seed: int, limit: int | None
+) -> list[Candidate]:
+    """Each stratum keeps its share of ``limit``; the chosen traces are then seed-shuffled."""
+    groups: dict[str, list[Candidate]] = defaultdict(list)
+    for cand in order_random(candidates, seed):
+        groups[cand.stratum if cand.stratum is not None else NO_STRATUM].append(cand)
+    quota = allocate({k: len(v) for k, v in groups.items()}, limit or len(candidates))
+    chosen = [c for key, group in groups.items() for c in group[: quota[key]]]
+    return order_random(chosen, seed)
+
+
+def dedupe(records: Sequence[Record], by: str) -> tuple[list[Record], int]:
+    """Drop later records with the same content (or normalised prompt); returns (kept, dropped)."""
+    if by == "none":
+        return list(records), 0
+    seen: set[str] = set()
+    kept: list[Record] = []
+    for record in records:
+        key = record.content_hash if by == "content" else normalise(record.prompt)
+        if key not in seen:
+            seen.add(key)
+            kept.append(record)
+    return kept, len(records) - len(kept)
+
+
+def assign_splits(hashes: Sequence[str], eval_fraction: float, split_seed: int) -> list[str]:
+    """``train``/``eval`` per record: the lowest seeded ranks go to eval."""
+    n = len(hashes)
+    n_eval = round(n * eval_fraction)
+    if eval_fraction > 0 and n >= 2:
+        n_eval = min(max(n_eval, 1), n - 1)
+    ranked = sorted(range(n), key=lambda i: rank(f"split:{split_seed}", hashes[i]))
+    eval_positions = set(ranked[:n_eval])
+    return ["eval" if i in eval_positions else "train" for i in range(n)]
+
+
+def canonical_line(record: Record, split: str) -> bytes:
+    """One record as canonical JSON (sorted keys, no ids): what the dataset hash covers."""
+    doc = {
+        "trace_version": record.trace_version,
+        "prompt": record.prompt,
+        "steps": record.steps,
+        "final_answer": record.final_answer,
+        "meta": record.meta,
+        "split": split,
+    }
+    return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def _summary(values: Sequence[int]) -> dict[str, float]:
+    if not values:
+        return {"min": 0, "max": 0, "mean": 0.0, "p50": 0, "p95": 0}
+    ordered = sorted(values)
+    return {
+        "min": ordered[0],
+        "max": ordered[-1],
+        "mean": round(statistics.fmean(ordered), 2),
+        "p50": ordered[len(ordered) // 2],
+        "p95": ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))],
+    }
+
+
+def _counts(values: Iterable[Any]) -> dict[str, int]:
+    counter = Counter(NO_STRATUM if v is None else str(v) for v in values)
+    return dict(sorted(counter.items()))
+
+
+def record_stats(records: Sequence[Record], splits: Sequence[str]) -> dict[str, Any]:
+    """Counts, step counts, lengths and per-category/source/difficulty counts."""
+    metas = [r.meta or {} for r in records]
+    return {
+        "count": len(records),
+        "splits": _counts(splits),
+        "steps": _summary([len(r.steps) for r in records]),
+        "prompt_chars": _summary([len(r.prompt) for r in records]),
+        "answer_chars": _summary([len(r.final_answer) for r in records]),
+        "step_chars": _summary([sum(len(s.get("content", "")) for s in r.steps) for r in records]),
+        "by_category": _counts(m.get("category") for m in metas),
+        "by_source": _counts(m.get("source") for m in metas),
+        "by_difficulty": _counts(m.get("difficulty") for m in metas),
+    }
+
+
+def first_limit(items: Sequence[T], limit: int | None) -> list[T]:
+    """The first ``limit`` items (all when ``limit`` is None)."""
+    return list(items if limit is None else items[:limit])

@@ -1,0 +1,151 @@
+"""SQL for dataset builds: filters that run in the database, candidate ids, record fetches."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, Text, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tunix_rt.datasets.schemas import DatasetBuild, DatasetFilters, MetaScalar
+from tunix_rt.traces.models import Trace, TraceTag
+
+FETCH_CHUNK = 1000
+COLUMN_KEYS = {"source": Trace.source, "category": Trace.category, "difficulty": Trace.difficulty}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A selectable trace: just its id, content hash and stratum (never its content)."""
+
+    id: uuid.UUID
+    content_hash: str
+    stratum: str | None
+
+
+@dataclass(frozen=True)
+class Record:
+    """A selected trace's content, as the build writes it."""
+
+    trace_id: uuid.UUID
+    content_hash: str
+    trace_version: str
+    prompt: str
+    steps: list[dict[str, Any]]
+    final_answer: str
+    meta: dict[str, Any] | None
+
+
+def _meta_equals(dialect: str, key: str, value: MetaScalar) -> ColumnElement[bool]:
+    """``meta[key] == value`` with JSON typing (2 == 2.0, "2" != 2), on either database."""
+    if dialect == "postgresql":
+        return Trace.meta[key] == cast(literal(orjson.dumps(value).decode()), JSONB)
+    extracted = func.json_extract(Trace.meta, f'$."{key}"')
+    if isinstance(value, str):
+        return and_(func.json_type(Trace.meta, f'$."{key}"') == "text", extracted == value)
+    if isinstance(value, bool):
+        return func.json_type(Trace.meta, f'$."{key}"') == ("true" if value else "false")
+    return and_(
+        func.json_type(Trace.meta, f'$."{key}"').in_(["integer", "real"]), extracted == value
+    )
+
+
+def meta_number(dialect: str, key: str) -> ColumnElement[Any]:
+    """``meta[key]`` as a float where it is a JSON number, else NULL (never a cast error)."""
+    if dialect == "postgresql":
+        is_number = func.jsonb_typeof(Trace.meta[key]) == "number"
+        return case((is_number, Trace.meta[key].as_float()), else_=None)
+    kind = func.json_type(Trace.meta, f'$."{key}"')
+    return case(
+        (kind.in_(["integer", "real"]), func.json_extract(Trace.meta, f'$."{key}"')), else_=None
+    )
+
+
+def _has_tag(tag: str) -> ColumnElement[bool]:
+    return exists().where(TraceTag.trace_id == Trace.id, TraceTag.tag == tag)
+
+
+def where_clauses(filters: DatasetFilters, dialect: str) -> list[ColumnElement[bool]]:
+    """The filters as SQL conditions (all must hold)."""
+    clauses: list[ColumnElement[bool]] = []
+    for name, column in COLUMN_KEYS.items():
+        values = getattr(filters, name)
+        if values:
+            clauses.append(column.in_(values))
+    clauses.extend(_has_tag(tag) for tag in filters.tags or [])
+    if filters.tags_any:
+        any_tag = exists().where(TraceTag.trace_id == Trace.id, TraceTag.tag.in_(filters.tags_any))
+        clauses.append(any_tag)
+    for key, value in (filters.meta or {}).items():
+        values = value if isinstance(value, list) else [value]
+        clauses.append(or_(*(_meta_equals(dialect, key, v) for v in values)))
+    score = meta_number(dialect, filters.score_key)
+    if filters.min_score is not None:
+        clauses.append(score >= filters.min_score)
+    if filters.max_score is not None:
+        clauses.append(score <= filters.max_score)
+    if filters.min_steps is not None:
+        clauses.append(Trace.step_count >= filters.min_steps)
+    if filters.max_steps is not None:
+        clauses.append(Trace.step_count <= filters.max_steps)
+    if filters.created_after is not None:
+        clauses.append(Trace.created_at >= filters.created_after)
+    if filters.created_before is not None:
+        clauses.append(Trace.created_at < filters.created_before)
+    return clauses
+
+
+def _stratum_column(key: str | None) -> ColumnElement[Any]:
+    if key is None:
+        return literal(None).label("stratum")
+    column = COLUMN_KEYS.get(key)
+    if column is not None:
+        return column.label("stratum")
+    return cast(Trace.meta[key].as_string(), Text).label("stratum")
+
+
+async def select_candidates(*, session: AsyncSession, build: DatasetBuild) -> list[Candidate]:
+    """Ids, hashes and strata of the matching traces; ``latest`` orders and limits in SQL."""
+    dialect = session.get_bind().dialect.name
+    stmt = select(Trace.id, Trace.content_hash, _stratum_column(build.stratify_by)).where(
+        *where_clauses(build.filters, dialect)
+    )
+    if build.strategy == "latest":
+        # content_hash breaks ties so the order is the same on every database.
+        stmt = stmt.order_by(Trace.created_at.desc(), Trace.content_hash)
+        if build.limit is not None and build.parent is None and build.dedupe != "prompt":
+            stmt = stmt.limit(build.limit)
+    else:
+        stmt = stmt.order_by(Trace.content_hash)
+    result = await session.execute(stmt)
+    return [
+        Candidate(row[0], row[1], None if row[2] is None else str(row[2])) for row in result.all()
+    ]
+
+
+async def fetch_records(*, session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Record]:
+    """The content of these traces, in the given order (JSON parsed with orjson)."""
+    columns = (
+        Trace.id,
+        Trace.content_hash,
+        Trace.trace_version,
+        Trace.prompt,
+        cast(Trace.steps, Text),
+        Trace.final_answer,
+        cast(Trace.meta, Text),
+    )
+    found: dict[uuid.UUID, Record] = {}
+    for start in range(0, len(ids), FETCH_CHUNK):
+        chunk = ids[start : start + FETCH_CHUNK]
+        result = await session.execute(select(*columns).where(Trace.id.in_(chunk)))
+        for tid, digest, version, prompt, steps, answer, meta in result.all():
+            parsed_meta = orjson.loads(meta) if meta is not None else None
+            found[tid] = Record(
+                tid, digest, version, prompt, orjson.loads(steps), answer, parsed_meta
+            )
+    return [found[tid] for tid in ids if tid in found]

@@ -1,0 +1,156 @@
+"""Dataset builds: filters in the database, strategies, splits, de-dup, immutability."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+from tests.datasets.factories import make_trace, make_traces, store
+
+from tunix_rt.datasets import build as steps
+from tunix_rt.datasets import service
+from tunix_rt.datasets.manifest import hash_lines
+from tunix_rt.datasets.query import Record
+from tunix_rt.datasets.schemas import DatasetBuild
+from tunix_rt.errors import Conflict, InvalidInput
+
+
+def _build(**kw: object) -> DatasetBuild:
+    return DatasetBuild.model_validate({"name": "ds", **kw})
+
+
+async def _keys(session: AsyncSession, home: Path, **kw: object) -> list[str]:
+    dataset, _ = await service.build_dataset(session=session, build=_build(**kw), home=home)
+    lines = (home / "datasets" / dataset.key / "data.jsonl").read_bytes().splitlines()
+    return [orjson.loads(line)["prompt"] for line in lines]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"category": "add"}, 10),
+        ({"category": ["add", "mul"]}, 20),
+        ({"source": "curated", "difficulty": "hard"}, 8),
+        ({"tags": ["t-even", "all"]}, 15),
+        ({"tags_any": ["t-even", "t-odd"]}, 30),
+        ({"meta": {"seed": 2}}, 6),
+        ({"meta": {"seed": [2, 3.0]}}, 12),
+        ({"meta": {"category": "sub"}}, 10),
+        ({"meta": {"seed": "2"}}, 0),
+        ({"min_score": 0.5}, 15),
+        ({"min_score": 0.2, "max_score": 0.3}, 6),
+        ({"min_steps": 3}, 0),
+    ],
+)
+async def test_filters_run_in_the_database(
+    session: AsyncSession, home: Path, filters: dict[str, object], expected: int
+) -> None:
+    await store(session, make_traces(30))
+    build = _build(filters=filters, version=f"v{abs(hash(str(filters)))}")
+    if expected == 0:
+        with pytest.raises(InvalidInput, match="no traces match"):
+            await service.build_dataset(session=session, build=build, home=home)
+        return
+    dataset, _ = await service.build_dataset(session=session, build=build, home=home)
+    assert dataset.record_count == expected
+
+
+async def test_score_filter_ignores_non_numeric_scores(session: AsyncSession, home: Path) -> None:
+    odd = make_trace(99).model_copy(update={"meta": {"score": "high"}})
+    await store(session, [*make_traces(4), odd])
+    dataset, _ = await service.build_dataset(
+        session=session, build=_build(filters={"min_score": 0.0}), home=home
+    )
+    assert dataset.record_count == 4
+
+
+async def test_random_is_seeded_and_latest_limits(session: AsyncSession, home: Path) -> None:
+    await store(session, make_traces(30))
+    first = await _keys(session, home, version="a", strategy="random", seed=7, limit=10)
+    again = await _keys(session, home, version="b", strategy="random", seed=7, limit=10)
+    other = await _keys(session, home, version="c", strategy="random", seed=8, limit=10)
+    assert first == again
+    assert first != other
+    assert len(await _keys(session, home, version="d", limit=5)) == 5
+
+
+async def test_stratified_keeps_proportions(session: AsyncSession, home: Path) -> None:
+    traces = [make_trace(i, category="add" if i < 20 else "mul") for i in range(30)]
+    await store(session, traces)
+    build = _build(strategy="stratified", stratify_by="category", seed=1, limit=9)
+    dataset, _ = await service.build_dataset(session=session, build=build, home=home)
+    assert dataset.manifest["stats"]["by_category"] == {"add": 6, "mul": 3}
+
+
+async def test_split_and_prompt_dedupe(session: AsyncSession, home: Path) -> None:
+    base = make_traces(20)
+    twin = base[0].model_copy(update={"final_answer": "different"})
+    await store(session, [*base, twin])
+    build = _build(eval_fraction=0.25, split_seed=3, dedupe="prompt")
+    dataset, _ = await service.build_dataset(session=session, build=build, home=home)
+    assert dataset.record_count == 20
+    assert (dataset.train_count, dataset.eval_count) == (15, 5)
+    assert dataset.manifest["dedupe"] == {"by": "prompt", "dropped": 1}
+
+
+async def test_versions_are_immutable(session: AsyncSession, home: Path) -> None:
+    await store(session, make_traces(20))
+    build = _build(strategy="random", seed=1, limit=5)
+    first, created = await service.build_dataset(session=session, build=build, home=home)
+    same, created_again = await service.build_dataset(session=session, build=build, home=home)
+    assert created
+    assert not created_again
+    assert same.id == first.id
+    with pytest.raises(Conflict, match="different build recipe"):
+        await service.build_dataset(
+            session=session, build=_build(strategy="random", seed=2, limit=5), home=home
+        )
+    latest = _build(version="v2", limit=3)
+    await service.build_dataset(session=session, build=latest, home=home)
+    await store(session, [make_trace(500)])
+    with pytest.raises(Conflict, match="different content"):
+        await service.build_dataset(session=session, build=latest, home=home)
+
+
+def test_bad_requests_name_the_field() -> None:
+    cases = [
+        ({"strategy": "random"}, "seed is required"),
+        ({"strategy": "stratified"}, "stratify_by is required"),
+        ({"filters": {"colour": "red"}}, "colour"),
+        ({"filters": {"meta": {"bad key!": 1}}}, "meta key"),
+        ({"filters": {"min_score": 2, "max_score": 1}}, "min_score is greater"),
+        ({"name": "../etc"}, "name"),
+    ]
+    for params, message in cases:
+        with pytest.raises(ValueError, match=message):
+            DatasetBuild.model_validate({"name": "ds", **params})
+
+
+async def test_hash_depends_only_on_content(session: AsyncSession, home: Path) -> None:
+    """The manifest sha256 equals a hash computed from the inputs alone, on every backend."""
+    traces = make_traces(12)
+    await store(session, traces)
+    build = _build(strategy="random", seed=5, eval_fraction=0.25)
+    dataset, _ = await service.build_dataset(session=session, build=build, home=home)
+    records = [
+        Record(
+            uuid_,
+            t.content_hash(),
+            t.trace_version,
+            t.prompt,
+            [s.model_dump() for s in t.steps],
+            t.final_answer,
+            t.meta,
+        )
+        for uuid_, t in zip(range(12), traces, strict=True)
+    ]
+    records.sort(key=lambda r: steps.rank(5, r.content_hash))
+    splits = steps.assign_splits([r.content_hash for r in records], 0.25, 5)
+    expected, _ = hash_lines(
+        [steps.canonical_line(r, s) for r, s in zip(records, splits, strict=True)]
+    )
+    assert dataset.content_hash == expected
+    on_disk = (home / "datasets" / "ds-v1" / "data.jsonl").read_bytes()
+    assert hash_lines([on_disk])[0] == expected
