@@ -31,11 +31,11 @@ async def _family_public(session: SessionDep, family: ModelFamily) -> ModelFamil
     latest = summary.pop("latest")
     public = ModelFamilyPublic.model_validate(family).model_copy(update=summary)
     if latest is not None:
-        public.latest = await _version_public(session, latest)
+        public.latest = await version_public(session, latest)
     return public
 
 
-async def _version_public(session: SessionDep, version: ModelVersion) -> ModelVersionPublic:
+async def version_public(session: SessionDep, version: ModelVersion) -> ModelVersionPublic:
     aliases = await service.version_aliases(session=session, version=version)
     return ModelVersionPublic.model_validate(version).model_copy(update={"aliases": aliases})
 
@@ -44,7 +44,7 @@ async def _version_public(session: SessionDep, version: ModelVersion) -> ModelVe
 async def get_version(version_id: uuid.UUID, session: SessionDep) -> ModelVersionPublic:
     """One version with its provenance."""
     version = await service.get_version(session=session, version_id=version_id)
-    return await _version_public(session, version)
+    return await version_public(session, version)
 
 
 @router.get("/versions/{version_id}/download")
@@ -96,7 +96,7 @@ async def list_versions(
     family = await service.get_family(session=session, ref=family_ref)
     rows = await service.list_versions(session=session, family=family, limit=limit, offset=offset)
     page = page_of(rows, limit=limit, offset=offset)
-    data = [await _version_public(session, v) for v in page.data]
+    data = [await version_public(session, v) for v in page.data]
     return Page[ModelVersionPublic](data=data, pagination=page.pagination)
 
 
@@ -115,7 +115,7 @@ async def promote(
     )
     if not created:
         response.status_code = 200
-    return PromoteResult(version=await _version_public(session, version), created=created)
+    return PromoteResult(version=await version_public(session, version), created=created)
 
 
 @router.put("/{family_ref}/aliases/{alias}")
@@ -129,4 +129,4 @@ async def set_alias(
     family = await service.get_family(session=session, ref=family_ref)
     version = await service.get_version(session=session, version_id=body.version_id)
     await service.set_alias(session=session, family=family, alias=alias, version=version)
-    return await _version_public(session, version)
+    return await version_public(session, version)

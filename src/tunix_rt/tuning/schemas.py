@@ -1,0 +1,85 @@
+"""Sweep schemas (the seed's shape: name, dataset, base model, metric, mode, samples, space)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tunix_rt.tuning.space import Distribution
+
+
+class TuningJobCreate(BaseModel):
+    """A new sweep. ``base_config`` holds any other training config keys shared by all trials."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    dataset_key: str = Field(min_length=1, max_length=200)
+    base_model: str = Field(min_length=1, max_length=500)
+    base_config: dict[str, Any] = Field(default_factory=dict)
+    metric: str = Field(default="loss", min_length=1, max_length=100)
+    mode: Literal["min", "max"] = "min"
+    num_samples: int = Field(default=4, ge=1, le=1000)
+    max_concurrent_trials: int = Field(default=2, ge=1, le=64)
+    search_space: dict[str, Distribution]
+    scheduler: Literal["fifo", "asha"] = "fifo"
+    eval_set: str | None = None
+    ray_address: str | None = None
+    seed: int = Field(default=0, ge=0)
+
+
+class TrialPublic(BaseModel):
+    """One trial: its sampled params, its run, and its metric."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    ray_trial_id: str
+    params: dict[str, Any]
+    run_id: uuid.UUID | None
+    status: str
+    metric_value: float | None
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class TuningJobPublic(BaseModel):
+    """A sweep with its trials and the best one."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    dataset_key: str
+    base_model: str
+    base_config: dict[str, Any]
+    search_space: dict[str, Any]
+    metric: str
+    mode: str
+    num_samples: int
+    max_concurrent_trials: int
+    scheduler: str
+    eval_set: str | None
+    ray_address: str | None
+    seed: int
+    status: str
+    run_id: uuid.UUID | None
+    best_trial_id: uuid.UUID | None
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    trials: list[TrialPublic] = Field(default_factory=list)
+
+
+class PromoteBestRequest(BaseModel):
+    """Register the best trial's model in a registry family."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    family: str
+    aliases: list[str] = Field(default_factory=list)

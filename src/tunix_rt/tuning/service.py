@@ -1,0 +1,221 @@
+"""Sweep services: create (validated), start (enqueue), cancel, trials, best-trial promotion."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import uuid
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tunix_rt.db.base import utcnow
+from tunix_rt.errors import InvalidInput, InvalidState, NotFound, Problem, Unavailable
+from tunix_rt.registry import service as registry_service
+from tunix_rt.registry.models import ModelVersion
+from tunix_rt.registry.schemas import PromoteRequest
+from tunix_rt.runs import service as run_service
+from tunix_rt.runs.models import TERMINAL, Run, RunMetric
+from tunix_rt.settings import Settings
+from tunix_rt.training.config import TrainConfig
+from tunix_rt.tuning.models import TuningJob, TuningStatus, TuningTrial
+from tunix_rt.tuning.schemas import TuningJobCreate
+from tunix_rt.tuning.space import space_problems
+
+# Metrics read from the run's own metrics.jsonl; anything else comes from its evaluation.
+TRAINING_METRICS = frozenset({"loss"})
+FINISHED = frozenset({TuningStatus.SUCCEEDED, TuningStatus.FAILED, TuningStatus.CANCELLED})
+
+
+def require_ray() -> None:
+    """Ray is an extra: say how to install it when it is missing (HTTP 501)."""
+    if importlib.util.find_spec("ray") is None:
+        raise Unavailable("Ray Tune is not installed; install it with: pip install -e '.[tune]'")
+
+
+def trial_config(job: TuningJob, params: dict[str, Any]) -> dict[str, Any]:
+    """The full training config of one trial: base config, then the sampled params."""
+    doc = {**job.base_config, **params, "model": job.base_model, "dataset": job.dataset_key}
+    if job.eval_set:
+        doc["eval_set"] = job.eval_set
+    return doc
+
+
+def _create_problems(job_in: TuningJobCreate) -> list[Problem]:
+    base = {**job_in.base_config, "model": job_in.base_model, "dataset": job_in.dataset_key}
+    problems: list[Problem] = []
+    try:
+        TrainConfig.model_validate(base)
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "base_config"
+            problems.append(Problem(f"base_config.{where}", err["msg"]))
+    problems.extend(space_problems(base, job_in.search_space))
+    if job_in.metric not in TRAINING_METRICS and not job_in.eval_set:
+        problems.append(
+            Problem("metric", f"{job_in.metric!r} is an evaluation metric: set eval_set")
+        )
+    if job_in.scheduler == "asha" and job_in.metric not in TRAINING_METRICS:
+        problems.append(
+            Problem(
+                "scheduler", "asha prunes on results reported during training: use metric 'loss'"
+            )
+        )
+    if job_in.max_concurrent_trials > job_in.num_samples:
+        problems.append(Problem("max_concurrent_trials", "must be <= num_samples"))
+    return problems
+
+
+async def create_tuning_job(*, session: AsyncSession, job_in: TuningJobCreate) -> TuningJob:
+    """Validate every key of the space against the training config, then store the sweep."""
+    require_ray()
+    problems = _create_problems(job_in)
+    if problems:
+        raise InvalidInput("invalid sweep", problems=problems)
+    doc = job_in.model_dump(mode="json")
+    job = TuningJob(**{k: v for k, v in doc.items() if k != "search_space"})
+    job.search_space = doc["search_space"]
+    job.status = TuningStatus.CREATED
+    session.add(job)
+    await session.flush()
+    return job
+
+
+async def get_tuning_job(*, session: AsyncSession, job_id: uuid.UUID) -> TuningJob:
+    """A sweep by id."""
+    job = await session.get(TuningJob, job_id, populate_existing=True)
+    if job is None:
+        raise NotFound(f"tuning job {job_id} not found")
+    return job
+
+
+async def list_tuning_jobs(*, session: AsyncSession, limit: int, offset: int) -> list[TuningJob]:
+    """Newest first (``limit + 1`` rows)."""
+    stmt = select(TuningJob).order_by(TuningJob.created_at.desc(), TuningJob.id.desc())
+    return list(await session.scalars(stmt.limit(limit + 1).offset(offset)))
+
+
+async def list_trials(*, session: AsyncSession, job_id: uuid.UUID) -> list[TuningTrial]:
+    """A sweep's trials in start order."""
+    stmt = select(TuningTrial).where(TuningTrial.tuning_job_id == job_id)
+    return list(await session.scalars(stmt.order_by(TuningTrial.created_at, TuningTrial.id)))
+
+
+async def start_tuning_job(
+    *, session: AsyncSession, settings: Settings, job_id: uuid.UUID
+) -> TuningJob:
+    """Enqueue the sweep as a ``sweep`` run, so it survives restarts and shows in the runs list."""
+    require_ray()
+    job = await get_tuning_job(session=session, job_id=job_id)
+    if job.status != TuningStatus.CREATED:
+        raise InvalidState(f"tuning job {job_id} is {job.status}; only a created sweep can start")
+    run = await run_service.create_run(
+        session=session,
+        settings=settings,
+        kind="sweep",
+        name=f"sweep-{job.name}",
+        config={"tuning_job_id": str(job.id)},
+        dataset_key=job.dataset_key,
+        model=job.base_model,
+        max_attempts=1,
+    )
+    job.run_id = run.id
+    job.status = TuningStatus.QUEUED
+    await session.flush()
+    return job
+
+
+async def cancel_tuning_job(*, session: AsyncSession, job_id: uuid.UUID) -> TuningJob:
+    """Stop the sweep: its run is cancelled, and the handler cancels the trials' runs."""
+    job = await get_tuning_job(session=session, job_id=job_id)
+    if job.status in FINISHED:
+        raise InvalidState(f"tuning job {job_id} is already {job.status}")
+    if job.run_id is None:
+        job.status, job.finished_at = TuningStatus.CANCELLED, utcnow()
+    else:
+        run = await run_service.cancel_run(session=session, run_id=job.run_id)
+        if run.status in TERMINAL:
+            job.status, job.finished_at = TuningStatus.CANCELLED, utcnow()
+        else:
+            job.status = TuningStatus.CANCEL_REQUESTED
+    await session.flush()
+    return job
+
+
+async def cancel_trial_runs(
+    *, session: AsyncSession, job_id: uuid.UUID, label: str = "cancelled"
+) -> int:
+    """Cancel every trial run still active and label those trials (``cancelled``, or
+    ``stopped`` for trials the scheduler ended early). Returns how many runs were cancelled."""
+    count = 0
+    for trial in await list_trials(session=session, job_id=job_id):
+        if trial.status not in {"running", "queued"}:
+            continue
+        trial.status, trial.finished_at = label, utcnow()
+        if trial.run_id is not None:
+            run = await session.get(Run, trial.run_id, populate_existing=True)
+            if run is not None and run.status not in TERMINAL:
+                await run_service.cancel_run(session=session, run_id=run.id)
+                count += 1
+    await session.flush()
+    return count
+
+
+async def last_training_loss(
+    *, session: AsyncSession, run_id: uuid.UUID
+) -> tuple[int, float] | None:
+    """(step, loss) of the run's latest ``train`` event, if any."""
+    row = await session.scalar(
+        select(RunMetric)
+        .where(RunMetric.run_id == run_id, RunMetric.event == "train")
+        .order_by(RunMetric.seq.desc())
+        .limit(1)
+    )
+    if row is None or not isinstance(row.data.get("loss"), int | float):
+        return None
+    return int(row.data.get("step", 0)), float(row.data["loss"])
+
+
+def pick_best(trials: list[TuningTrial], mode: str) -> TuningTrial | None:
+    """The succeeded trial with the best finite metric (ties: the earliest)."""
+    done = [
+        t
+        for t in trials
+        if t.status == "succeeded" and t.metric_value is not None and math.isfinite(t.metric_value)
+    ]
+    if not done:
+        return None
+    sign = 1.0 if mode == "min" else -1.0
+    return min(done, key=lambda t: sign * float(t.metric_value or 0.0))
+
+
+async def promote_best(
+    *, session: AsyncSession, job_id: uuid.UUID, family: str, aliases: list[str], home: Path
+) -> tuple[ModelVersion, bool]:
+    """Register the best trial's final model in ``family``."""
+    job = await get_tuning_job(session=session, job_id=job_id)
+    if job.best_trial_id is None:
+        raise InvalidState(f"tuning job {job_id} has no best trial yet")
+    trial = await session.get(TuningTrial, job.best_trial_id)
+    if trial is None or trial.run_id is None:
+        raise InvalidState("the best trial has no run")
+    fam = await registry_service.get_family(session=session, ref=family)
+    request = PromoteRequest(run_id=trial.run_id, aliases=aliases)
+    return await registry_service.promote_run(
+        session=session, family=fam, request=request, home=home
+    )
+
+
+async def trial_metric(
+    *, session: AsyncSession, run_id: uuid.UUID | None, metric: str
+) -> float | None:
+    """The value of ``metric`` for a finished trial run."""
+    if run_id is None:
+        return None
+    if metric == "loss":
+        latest = await last_training_loss(session=session, run_id=run_id)
+        return None if latest is None else latest[1]
+    raise InvalidInput(f"unknown sweep metric {metric!r}")

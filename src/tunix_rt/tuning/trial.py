@@ -1,0 +1,127 @@
+"""One Ray Tune trial: enqueue a real training run, follow it, report its metric.
+
+Runs inside a Ray worker process, so it opens its own database engine from the URL the
+driver passes in. Intermediate training losses are reported as they arrive (so ASHA can stop
+a trial early); the final report carries the sweep's metric.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from tunix_rt.db.base import utcnow
+from tunix_rt.db.session import create_engine, create_sessionmaker, session_scope
+from tunix_rt.runs import service as run_service
+from tunix_rt.runs.models import TERMINAL, RunStatus
+from tunix_rt.settings import Settings
+from tunix_rt.training.config import load_config
+from tunix_rt.tuning import service
+from tunix_rt.tuning.models import TuningJob, TuningStatus, TuningTrial
+
+
+@dataclass(frozen=True)
+class TrialInfo:
+    """What every trial needs from the driver (picklable for Ray)."""
+
+    database_url: str
+    home: str
+    tuning_job_id: str
+    poll_s: float = 1.0
+
+
+def run_trial(config: dict[str, Any], *, info: TrialInfo) -> None:
+    """The Ray Tune function trainable."""
+    from ray import tune
+
+    trial_id = tune.get_context().get_trial_id() or uuid.uuid4().hex
+    asyncio.run(_trial(config, info, trial_id, tune.report))
+
+
+async def _start(
+    session: Any, settings: Settings, job: TuningJob, trial_id: str, params: dict[str, Any]
+) -> TuningTrial:
+    doc = service.trial_config(job, params)
+    cfg = load_config(doc)  # the space was validated at creation; a sample must be valid too
+    run = await run_service.create_run(
+        session=session,
+        settings=settings,
+        kind="train",
+        name=f"{job.name}-{trial_id}",
+        config=cfg.model_dump(mode="json", exclude_none=True),
+        dataset_key=cfg.dataset,
+        model=cfg.model,
+        backend=cfg.backend,
+    )
+    trial = TuningTrial(
+        tuning_job_id=job.id, ray_trial_id=trial_id, params=params, run_id=run.id, status="running"
+    )
+    session.add(trial)
+    await session.flush()
+    return trial
+
+
+async def _trial(params: dict[str, Any], info: TrialInfo, trial_id: str, report: Any) -> None:
+    settings = Settings(home=info.home, database_url=info.database_url)
+    engine = create_engine(info.database_url)
+    factory = create_sessionmaker(engine)
+    job_id = uuid.UUID(info.tuning_job_id)
+    try:
+        async with session_scope(factory) as session:
+            job = await service.get_tuning_job(session=session, job_id=job_id)
+            trial = await _start(session, settings, job, trial_id, params)
+            metric = job.metric
+        # Intermediate results carry the training loss; only report them when that is the
+        # sweep's metric (Ray checks every result for the metric it optimises).
+        interim = report if metric in service.TRAINING_METRICS else None
+        run_status = await _follow(factory, trial, job_id, info.poll_s, interim)
+        async with session_scope(factory) as session:
+            value = None
+            if run_status == RunStatus.SUCCEEDED:
+                value = await service.trial_metric(
+                    session=session, run_id=trial.run_id, metric=metric
+                )
+            await _finish(session, trial.id, run_status, value)
+        if value is None or not math.isfinite(value):
+            raise RuntimeError(f"trial run ended {run_status} without a finite {metric}")
+        report({metric: value, "run_id": str(trial.run_id)})
+    finally:
+        await engine.dispose()
+
+
+async def _follow(
+    factory: Any, trial: TuningTrial, job_id: uuid.UUID, poll_s: float, report: Any
+) -> str:
+    """Wait for the trial's run to end, reporting new losses; cancel it if the sweep is."""
+    assert trial.run_id is not None
+    last_step = -1
+    while True:
+        await asyncio.sleep(poll_s)
+        async with session_scope(factory) as session:
+            run = await run_service.get_run(session=session, run_id=trial.run_id)
+            job = await service.get_tuning_job(session=session, job_id=job_id)
+            if job.status == TuningStatus.CANCEL_REQUESTED and run.status not in TERMINAL:
+                await run_service.cancel_run(session=session, run_id=run.id)
+            latest = await service.last_training_loss(session=session, run_id=run.id)
+            status = run.status
+        if report and latest and latest[0] > last_step and status not in TERMINAL:
+            last_step = latest[0]
+            report({"loss": latest[1], "step": latest[0]})
+        if status in TERMINAL:
+            return status
+
+
+async def _finish(session: Any, trial_id: uuid.UUID, run_status: str, value: float | None) -> None:
+    trial = await session.get(TuningTrial, trial_id)
+    ok = run_status == RunStatus.SUCCEEDED and value is not None and math.isfinite(value)
+    trial.status = (
+        "succeeded" if ok else ("cancelled" if run_status == RunStatus.CANCELLED else "failed")
+    )
+    trial.metric_value = value
+    trial.finished_at = utcnow()
+    if not ok:
+        trial.error = f"run {run_status}" if value is None else "metric is not finite"
+    await session.flush()
