@@ -69,7 +69,11 @@ async def family_summary(*, session: AsyncSession, family: ModelFamily) -> dict[
         .order_by(ModelVersion.number.desc())
         .limit(1)
     )
-    return {"aliases": {alias: vid for alias, vid in aliases}, "version_count": count or 0, "latest": latest}
+    return {
+        "aliases": {alias: vid for alias, vid in aliases},
+        "version_count": count or 0,
+        "latest": latest,
+    }
 
 
 async def list_versions(
