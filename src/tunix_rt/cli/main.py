@@ -9,6 +9,7 @@ import typer
 from pydantic import ValidationError
 
 from tunix_rt import __version__
+from tunix_rt.cli import datasets as datasets_cli
 from tunix_rt.cli import evalsets as evalsets_cli
 from tunix_rt.cli import runs as runs_cli
 from tunix_rt.cli import seed as seed_cli
@@ -31,6 +32,7 @@ app.add_typer(traces_cli.app, name="traces")
 app.add_typer(runs_cli.app, name="runs")
 app.command("worker")(runs_cli.worker)
 app.add_typer(evalsets_cli.app, name="evalsets")
+app.add_typer(datasets_cli.app, name="datasets")
 app.command("seed")(seed_cli.seed)
 
 

@@ -1,0 +1,229 @@
+"""``tunix-rt datasets``: build, ingest, list, show, export, inspect, delete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+app = typer.Typer(
+    help="Datasets: build, ingest, list, show, export, inspect.", no_args_is_help=True
+)
+
+
+def _pairs(values: list[str], option: str) -> dict[str, Any]:
+    """``key=value`` options; values are JSON when they parse (numbers, booleans), else text."""
+    import orjson
+
+    from tunix_rt.cli.common import fail
+
+    out: dict[str, Any] = {}
+    for item in values:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise fail(f"{option} expects key=value, got {item!r}", 2)
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            value = raw
+        out[key] = value if not isinstance(value, dict | list) or option == "--meta" else raw
+    return out
+
+
+def _filters(**kw: Any) -> dict[str, Any]:
+    return {k: v for k, v in kw.items() if v not in (None, [], {})}
+
+
+@app.command("build")
+def build(
+    name: str = typer.Option(..., help="Dataset name."),
+    version: str = typer.Option("v1", help="Version; immutable once built."),
+    strategy: str = typer.Option("latest", help="latest | random | stratified."),
+    seed: int | None = typer.Option(None, help="Seed (required for random)."),
+    stratify_by: str | None = typer.Option(None, help="Meta key for stratified."),
+    limit: int | None = typer.Option(None, help="At most this many records."),
+    eval_fraction: float = typer.Option(0.0, help="Share of records in the eval split."),
+    split_seed: int | None = typer.Option(None, help="Seed of the split (default: seed)."),
+    dedupe: str = typer.Option("content", help="content | prompt | none."),
+    exclude_eval_overlap: bool = typer.Option(False, help="Drop records overlapping eval sets."),
+    parent: str | None = typer.Option(None, help="Select only from this dataset's traces."),
+    source: list[str] = typer.Option([], help="Filter: meta.source (repeatable)."),
+    category: list[str] = typer.Option([], help="Filter: meta.category (repeatable)."),
+    difficulty: list[str] = typer.Option([], help="Filter: meta.difficulty (repeatable)."),
+    tag: list[str] = typer.Option([], help="Filter: has every one of these tags."),
+    tag_any: list[str] = typer.Option([], help="Filter: has any of these tags."),
+    meta: list[str] = typer.Option([], help="Filter: meta key=value (repeatable)."),
+    min_score: float | None = typer.Option(None, help="Filter: meta score >= this."),
+    max_score: float | None = typer.Option(None, help="Filter: meta score <= this."),
+    min_steps: int | None = typer.Option(None),
+    max_steps: int | None = typer.Option(None),
+    created_after: str | None = typer.Option(None, help="ISO timestamp."),
+    created_before: str | None = typer.Option(None, help="ISO timestamp."),
+    provenance: list[str] = typer.Option([], help="key=value recorded in the manifest."),
+    description: str = typer.Option(""),
+) -> None:
+    """Build an immutable dataset version from the stored traces."""
+    filters = _filters(
+        source=source,
+        category=category,
+        difficulty=difficulty,
+        tags=tag,
+        tags_any=tag_any,
+        meta=_pairs(meta, "--meta"),
+        min_score=min_score,
+        max_score=max_score,
+        min_steps=min_steps,
+        max_steps=max_steps,
+        created_after=created_after,
+        created_before=created_before,
+    )
+    params = {
+        "name": name,
+        "version": version,
+        "description": description,
+        "strategy": strategy,
+        "seed": seed,
+        "stratify_by": stratify_by,
+        "limit": limit,
+        "eval_fraction": eval_fraction,
+        "split_seed": split_seed,
+        "dedupe": dedupe,
+        "exclude_eval_overlap": exclude_eval_overlap,
+        "parent": parent,
+        "filters": filters,
+        "provenance": {k: str(v) for k, v in _pairs(provenance, "--provenance").items()},
+    }
+    _run_build(params, None)
+
+
+def _run_build(params: dict[str, Any], upload: bytes | None) -> None:
+    from tunix_rt.cli.common import cli_session, run
+    from tunix_rt.datasets import ingest, service
+    from tunix_rt.settings import get_settings
+
+    async def _go() -> tuple[str, bool, int, str, int]:
+        build_req = ingest.build_request({k: v for k, v in params.items() if v is not None})
+        home = get_settings().home
+        async with cli_session() as session:
+            if upload is None:
+                found = await service.build_dataset(session=session, build=build_req, home=home)
+            else:
+                found = await ingest.ingest_jsonl(
+                    session=session, data=upload, build=build_req, home=home
+                )
+            dataset, created = found
+            overlap = int(dataset.manifest["contamination"]["overlap_count"])
+            return dataset.key, created, dataset.record_count, dataset.content_hash, overlap
+
+    key, created, count, digest, overlap = run(_go)
+    verb = "built" if created else "exists (identical)"
+    typer.echo(f"{verb} {key}: {count} records, sha256 {digest}, eval overlap {overlap}")
+
+
+@app.command("ingest")
+def ingest_file(
+    file: Path = typer.Argument(..., help="Trace JSONL file to upload."),
+    name: str = typer.Option(...),
+    version: str = typer.Option("v1"),
+    eval_fraction: float = typer.Option(0.0),
+    seed: int | None = typer.Option(None),
+    strategy: str = typer.Option("latest", help="latest keeps file order; random."),
+) -> None:
+    """Store the traces of a JSONL file and build a dataset of exactly those."""
+    from tunix_rt.cli.common import fail
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read {file}: {exc.strerror or exc}", 2) from None
+    params = {"name": name, "version": version, "eval_fraction": eval_fraction, "seed": seed}
+    _run_build({**params, "strategy": strategy}, data)
+
+
+@app.command("list")
+def list_datasets(
+    limit: int = typer.Option(50, min=1, max=500), offset: int = typer.Option(0, min=0)
+) -> None:
+    """Datasets, newest first: key, records, train/eval, sha256."""
+    from tunix_rt.cli.common import cli_session, run
+    from tunix_rt.datasets import service
+
+    async def _go() -> list[str]:
+        async with cli_session() as session:
+            rows, _ = await service.list_datasets(session=session, limit=limit, offset=offset)
+            return [
+                f"{r.key}\t{r.record_count}\t{r.train_count}/{r.eval_count}\t{r.content_hash}"
+                for r in rows
+            ]
+
+    for line in run(_go):
+        typer.echo(line)
+
+
+@app.command("show")
+def show(
+    key: str = typer.Argument(...),
+    trace_ids: bool = typer.Option(False, "--trace-ids", help="Include the trace-id list."),
+) -> None:
+    """Print a dataset's manifest as JSON."""
+    import orjson
+
+    from tunix_rt.cli.common import cli_session, run
+    from tunix_rt.datasets import service
+
+    async def _go() -> bytes:
+        async with cli_session() as session:
+            if trace_ids:
+                doc = await service.full_manifest(session=session, key=key)
+            else:
+                doc = dict((await service.get_dataset(session=session, key=key)).manifest)
+            return orjson.dumps(doc, option=orjson.OPT_INDENT_2)
+
+    typer.echo(run(_go).decode())
+
+
+@app.command("export")
+def export(
+    key: str = typer.Argument(...),
+    out: Path = typer.Option(..., "--out", "-o", help="Output file."),
+    fmt: str = typer.Option(
+        "trace", "--format", help="trace|tunix_sft|training_example|chat|parquet"
+    ),
+    split: str | None = typer.Option(None, help="train or eval (default: all)."),
+    template: str = typer.Option("gemma"),
+    style: str = typer.Option("numbered"),
+    system: str | None = typer.Option(None),
+) -> None:
+    """Write a dataset export to a file (manifest order)."""
+    import asyncio
+
+    from tunix_rt.cli.common import cli_session, run
+    from tunix_rt.datasets import exports, service
+
+    async def _go() -> tuple[int, str, int]:
+        options = exports.ExportOptions.parse(
+            fmt=fmt, split=split, template=template, style=style, system=system
+        )
+        async with cli_session() as session:
+            dataset = await service.get_dataset(session=session, key=key)
+            source = await exports.open_source(session=session, dataset=dataset)
+        result = await asyncio.to_thread(exports.write_file, source, options, out)
+        return result.count, result.sha256, result.bytes
+
+    count, digest, size = run(_go)
+    typer.echo(f"wrote {count} records ({size} bytes, sha256 {digest}) to {out}")
+
+
+@app.command("delete")
+def delete(key: str = typer.Argument(...)) -> None:
+    """Delete a dataset that no run uses."""
+    from tunix_rt.cli.common import cli_session, run
+    from tunix_rt.datasets import service
+
+    async def _go() -> None:
+        async with cli_session() as session:
+            await service.delete_dataset(session=session, key=key)
+
+    run(_go)
+    typer.echo(f"deleted {key}")
