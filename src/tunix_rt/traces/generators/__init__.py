@@ -10,7 +10,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from tunix_rt.errors import InvalidInput
-from tunix_rt.traces.generators import arithmetic, edge_cases, high_card_duel, word_problems
+from tunix_rt.traces.generators import (
+    arithmetic,
+    edge_cases,
+    high_card_duel,
+    reasoning_mix,
+    word_problems,
+)
 from tunix_rt.traces.schemas import TraceCreate
 
 KnobValue = int | str | bool | None
@@ -32,7 +38,14 @@ GENERATORS: dict[str, GeneratorSpec] = {
         GeneratorSpec(
             arithmetic.NAME,
             arithmetic.generate,
-            {"operation": str, "digits": int, "min_digits": int, "digits_b": int, "unique": bool},
+            {
+                "operation": str,
+                "digits": int,
+                "min_digits": int,
+                "digits_b": int,
+                "notation": str,
+                "unique": bool,
+            },
             "addition (carries), subtraction (borrows), multiplication (partial products)",
         ),
         GeneratorSpec(
@@ -52,6 +65,18 @@ GENERATORS: dict[str, GeneratorSpec] = {
             edge_cases.generate,
             {"kind": str, "length": int, "unique": bool},
             "long prompts, unicode, answers with spaces or punctuation",
+        ),
+        GeneratorSpec(
+            reasoning_mix.NAME,
+            reasoning_mix.generate,
+            {
+                "digits": int,
+                "mul_digits": int,
+                "word_difficulty": str,
+                "notation": str,
+                "unique": bool,
+            },
+            "the demo mix: 30% addition, 30% subtraction, 20% multiplication, 20% word problems",
         ),
     )
 }

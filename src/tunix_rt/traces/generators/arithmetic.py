@@ -5,6 +5,9 @@ every step (also when it is 0, so every step has the same shape for a small mode
 ``7+6+1=14, write 4 carry 1`` and ``13-8-1=4, write 4 borrow 1`` (the borrowed 10 is written into
 the top digit). Multiplication uses partial products, one per digit of the second operand, then
 their sum: ``47*3=141``, ``47*20=940``, ``141+940=1081``.
+
+The ``short`` notation writes the same steps in fewer characters (``7+6+1=14 w4 c1``,
+``13-8-1=4 w4 b1``) for small character-level models, whose throughput is bounded by length.
 """
 
 from __future__ import annotations
@@ -19,6 +22,11 @@ NAME = "arithmetic"
 OPERATIONS = ("add", "sub", "mul", "mixed")
 CATEGORY = {"add": "addition", "sub": "subtraction", "mul": "multiplication"}
 SYMBOL = {"add": "+", "sub": "-", "mul": "*"}
+# What follows a column's claim: the digit written and the carry (or borrow) passed on.
+NOTATIONS = {
+    "words": (", write {d} carry {c}", ", write {d} borrow {c}"),
+    "short": (" w{d} c{c}", " w{d} b{c}"),
+}
 
 
 def _digits(value: int) -> list[int]:
@@ -26,31 +34,32 @@ def _digits(value: int) -> list[int]:
     return [int(c) for c in reversed(str(value))]
 
 
-def addition_steps(a: int, b: int) -> list[str]:
+def addition_steps(a: int, b: int, notation: str = "words") -> list[str]:
     """One step per column, right to left, carry in and out always shown."""
+    tail = NOTATIONS[notation][0]
     steps: list[str] = []
     carry = 0
     for x, y in zip_longest(_digits(a), _digits(b), fillvalue=0):
         total = x + y + carry
-        steps.append(f"{x}+{y}+{carry}={total}, write {total % 10} carry {total // 10}")
+        steps.append(f"{x}+{y}+{carry}={total}" + tail.format(d=total % 10, c=total // 10))
         carry = total // 10
     return steps
 
 
-def subtraction_steps(a: int, b: int) -> list[str]:
+def subtraction_steps(a: int, b: int, notation: str = "words") -> list[str]:
     """One step per column of ``a - b`` (``a >= b``), borrow in and out always shown."""
     if a < b:
         raise ValueError("subtraction_steps needs a >= b")
+    tail = NOTATIONS[notation][1]
     steps: list[str] = []
     borrow = 0
     for x, y in zip_longest(_digits(a), _digits(b), fillvalue=0):
-        if x - borrow >= y:
-            steps.append(f"{x}-{y}-{borrow}={x - y - borrow}, write {x - y - borrow} borrow 0")
-            borrow = 0
-        else:
-            result = x + 10 - y - borrow
-            steps.append(f"{x + 10}-{y}-{borrow}={result}, write {result} borrow 1")
-            borrow = 1
+        out = 1 if x - borrow < y else 0
+        top = x + 10 * out
+        steps.append(
+            f"{top}-{y}-{borrow}={top - y - borrow}" + tail.format(d=top - y - borrow, c=out)
+        )
+        borrow = out
     return steps
 
 
@@ -71,17 +80,19 @@ def _difficulty(op: str, a: int, b: int) -> str:
     return "easy" if longest <= 2 else "medium" if longest == 3 else "hard"
 
 
-def arithmetic_problem(op: str, a: int, b: int) -> Problem:
+def arithmetic_problem(op: str, a: int, b: int, notation: str = "words") -> Problem:
     """The worked problem ``a op b``; for ``sub`` the larger operand goes first."""
     check_choice("operation", op, ("add", "sub", "mul"))
+    check_choice("notation", notation, tuple(NOTATIONS))
     if op == "sub" and a < b:
         a, b = b, a
+    # Every column step ends with the carry (borrow) it passes on: 0 or 1.
     if op == "add":
-        steps, answer = addition_steps(a, b), a + b
-        tags = ["carries"] if any("carry 1" in s for s in steps) else []
+        steps, answer = addition_steps(a, b, notation), a + b
+        tags = ["carries"] if any(s.endswith("1") for s in steps) else []
     elif op == "sub":
-        steps, answer = subtraction_steps(a, b), a - b
-        tags = ["borrows"] if any("borrow 1" in s for s in steps) else []
+        steps, answer = subtraction_steps(a, b, notation), a - b
+        tags = ["borrows"] if any(s.endswith("1") for s in steps) else []
     else:
         steps, answer = multiplication_steps(a, b), a * b
         tags = ["partial-products"]
@@ -96,7 +107,8 @@ def arithmetic_problem(op: str, a: int, b: int) -> Problem:
     )
 
 
-def _operand(rng: random.Random, low_digits: int, high_digits: int) -> int:
+def operand(rng: random.Random, low_digits: int, high_digits: int) -> int:
+    """A number with ``low_digits..high_digits`` digits (the length drawn uniformly first)."""
     length = rng.randint(low_digits, high_digits)
     return rng.randint(0 if length == 1 else 10 ** (length - 1), 10**length - 1)
 
@@ -109,6 +121,7 @@ def generate(
     digits: int = 3,
     min_digits: int | None = None,
     digits_b: int | None = None,
+    notation: str = "words",
     unique: bool = True,
 ) -> list[TraceCreate]:
     """``n`` worked arithmetic problems.
@@ -118,6 +131,7 @@ def generate(
         digits: most digits of an operand (1..5); each operand's length is drawn from
             ``min_digits..digits`` (``min_digits`` defaults to ``digits``: exactly that many).
         digits_b: digits of the multiplier for ``mul`` (1..5, default ``min(digits, 2)``).
+        notation: ``words`` (``, write 4 carry 1``) or ``short`` (`` w4 c1``) column steps.
     """
     check_choice("operation", operation, OPERATIONS)
     check_range("digits", digits, 1, 5)
@@ -125,11 +139,12 @@ def generate(
     check_range("min_digits", low, 1, digits)
     mul_b = min(digits, 2) if digits_b is None else digits_b
     check_range("digits_b", mul_b, 1, 5)
+    check_choice("notation", notation, tuple(NOTATIONS))
 
     def make(rng: random.Random) -> Problem:
         op = rng.choice(("add", "sub", "mul")) if operation == "mixed" else operation
-        a = _operand(rng, low, digits)
-        b = _operand(rng, min(low, mul_b), mul_b) if op == "mul" else _operand(rng, low, digits)
-        return arithmetic_problem(op, a, b)
+        a = operand(rng, low, digits)
+        b = operand(rng, min(low, mul_b), mul_b) if op == "mul" else operand(rng, low, digits)
+        return arithmetic_problem(op, a, b, notation)
 
     return draw(n, seed=seed, generator=NAME, make=make, unique=unique)

@@ -78,6 +78,11 @@ def _change(rng: random.Random, top: int) -> tuple[str, list[str], int]:
     )
 
 
+def _percent(amount: int, pct: int) -> str:
+    # Two claims, not ``a*p/100=r``: a tiny model cannot do the product and the division at once.
+    return f"discount: {amount}*{pct}={amount * pct}, {amount * pct}/100={amount * pct // 100}"
+
+
 def _discount(rng: random.Random, top: int) -> tuple[str, list[str], int]:
     pct = rng.choice(PERCENTS)
     price = rng.randint(1, top) * (100 // gcd(pct, 100))
@@ -86,7 +91,7 @@ def _discount(rng: random.Random, top: int) -> tuple[str, list[str], int]:
     prompt = f"A {item} costs {price} dollars and is {pct}% off. What is the sale price in dollars?"
     return (
         prompt,
-        [f"discount: {price}*{pct}/100={off}", f"price: {price}-{off}={price - off}"],
+        [_percent(price, pct), f"price: {price}-{off}={price - off}"],
         price - off,
     )
 
@@ -134,7 +139,7 @@ def _bulk_discount(rng: random.Random, top: int) -> tuple[str, list[str], int]:
         f"{qty} {many} cost {price} dollars each, and the total gets a {pct}% discount. "
         "How many dollars are paid?"
     )
-    steps = [f"total: {qty}*{price}={total}", f"discount: {total}*{pct}/100={off}"]
+    steps = [f"total: {qty}*{price}={total}", _percent(total, pct)]
     return prompt, [*steps, f"pay: {total}-{off}={total - off}"], total - off
 
 
@@ -170,7 +175,10 @@ TEMPLATES: dict[int, dict[str, Template]] = {
 KINDS = tuple(k for by_kind in TEMPLATES.values() for k in by_kind)
 
 
-def _problem(rng: random.Random, steps: int | None, kind: str | None, level: str | None) -> Problem:
+def word_problem(
+    rng: random.Random, steps: int | None, kind: str | None, level: str | None
+) -> Problem:
+    """One drawn word problem (``None`` picks at random)."""
     if kind is not None:
         n_steps = next(s for s, by_kind in TEMPLATES.items() if kind in by_kind)
     else:
@@ -216,6 +224,6 @@ def generate(
         n,
         seed=seed,
         generator=NAME,
-        make=lambda rng: _problem(rng, steps, kind, difficulty),
+        make=lambda rng: word_problem(rng, steps, kind, difficulty),
         unique=unique,
     )
