@@ -6,6 +6,7 @@ describe("detailMessage", () => {
     [{ detail: "Trace not found" }, "Trace not found"],
     [{ detail: [{ loc: ["body", "steps"], msg: "too short" }] }, "steps: too short"],
     [{ detail: [{ loc: ["body", "colour"], msg: "extra" }, { loc: ["query", "limit"], msg: "bad" }] }, "colour: extra; query.limit: bad"],
+    [{ detail: [{ loc: "line 1", msg: "steps: Field required" }], message: "1 bad line" }, "1 bad line: line 1: steps: Field required"],
     [null, "fallback"],
     ["plain text body", "plain text body"],
   ])("turns %j into one line", (body, expected) => {

@@ -20,7 +20,7 @@ export class ApiError extends Error {
 type Problem = { loc?: unknown; msg?: unknown };
 
 function describeProblem(p: Problem): string {
-  const loc = Array.isArray(p.loc) ? p.loc.filter((x) => x !== "body").join(".") : "";
+  const loc = Array.isArray(p.loc) ? p.loc.filter((x) => x !== "body").join(".") : typeof p.loc === "string" ? p.loc : "";
   const msg = typeof p.msg === "string" ? p.msg : JSON.stringify(p);
   return loc ? `${loc}: ${msg}` : msg;
 }
@@ -30,7 +30,11 @@ export function detailMessage(body: unknown, fallback: string): string {
   if (body && typeof body === "object" && "detail" in body) {
     const detail = (body as { detail: unknown }).detail;
     if (typeof detail === "string") return detail;
-    if (Array.isArray(detail)) return detail.map((p) => describeProblem(p as Problem)).join("; ");
+    if (Array.isArray(detail)) {
+      const problems = detail.map((p) => describeProblem(p as Problem)).join("; ");
+      const message = (body as { message?: unknown }).message;
+      return typeof message === "string" && message ? `${message}: ${problems}` : problems;
+    }
   }
   if (typeof body === "string" && body.trim()) return body.trim();
   return fallback;
