@@ -37,7 +37,8 @@ CASES: list[tuple[str, dict[str, KnobValue]]] = [
     ("edge_cases", {"kind": "punctuation"}),
     ("reasoning_mix", {}),
     ("reasoning_mix", {"digits": 3, "mul_digits": 3, "word_difficulty": "easy"}),
-    ("reasoning_mix", {"notation": "short"}),
+    ("reasoning_mix", {"notation": "short", "detail": "columns"}),
+    ("arithmetic", {"operation": "mul", "digits": 3, "digits_b": 3, "detail": "columns"}),
 ]
 
 
@@ -136,6 +137,17 @@ def test_subtraction_shows_every_borrow() -> None:
 def test_multiplication_uses_partial_products() -> None:
     assert multiplication_steps(47, 23) == ["47*3=141", "47*20=940", "141+940=1081"]
     assert multiplication_steps(47, 3) == ["47*3=141"]
+    assert multiplication_steps(47, 23, "columns", "short") == [
+        "7*3+0=21 w1 c2",
+        "4*3+2=14 w4 c1",
+        "47*3=141",
+        "7*2+0=14 w4 c1",
+        "4*2+1=9 w9 c0",
+        "47*20=940",
+        "1+0+0=1 w1 c0",
+        "4+4+0=8 w8 c0",
+        "1+9+0=10 w0 c1",
+    ]
     assert multiplication_steps(12, 305) == ["12*5=60", "12*0=0", "12*300=3600", "60+0+3600=3660"]
 
 
@@ -160,6 +172,7 @@ def test_a_planted_wrong_step_is_found() -> None:
         ("arithmetic", {"operation": "div"}, "operation must be one of"),
         ("arithmetic", {"digits": 2, "min_digits": 3}, "min_digits must be"),
         ("arithmetic", {"notation": "tiny"}, "notation must be one of words, short"),
+        ("arithmetic", {"detail": "all"}, "detail must be one of partial, columns"),
         ("word_problems", {"steps": 4}, "steps must be one of 2, 3"),
         ("word_problems", {"difficulty": "extreme"}, "difficulty must be one of"),
         ("high_card_duel", {"hand_size": 0}, "hand_size must be"),

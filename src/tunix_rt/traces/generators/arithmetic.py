@@ -4,7 +4,8 @@ Addition and subtraction go column by column, right to left, with the carry or b
 every step (also when it is 0, so every step has the same shape for a small model):
 ``7+6+1=14, write 4 carry 1`` and ``13-8-1=4, write 4 borrow 1`` (the borrowed 10 is written into
 the top digit). Multiplication uses partial products, one per digit of the second operand, then
-their sum: ``47*3=141``, ``47*20=940``, ``141+940=1081``.
+their sum: ``47*3=141``, ``47*20=940``, ``141+940=1081`` (``detail="columns"`` also works each
+partial product and the sum column by column: ``4*3+2=14, write 4 carry 1``).
 
 The ``short`` notation writes the same steps in fewer characters (``7+6+1=14 w4 c1``,
 ``13-8-1=4 w4 b1``) for small character-level models, whose throughput is bounded by length.
@@ -13,6 +14,7 @@ The ``short`` notation writes the same steps in fewer characters (``7+6+1=14 w4 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from itertools import zip_longest
 
 from tunix_rt.traces.generators.build import Problem, check_choice, check_range, draw
@@ -22,6 +24,7 @@ NAME = "arithmetic"
 OPERATIONS = ("add", "sub", "mul", "mixed")
 CATEGORY = {"add": "addition", "sub": "subtraction", "mul": "multiplication"}
 SYMBOL = {"add": "+", "sub": "-", "mul": "*"}
+DETAILS = ("partial", "columns")
 # What follows a column's claim: the digit written and the carry (or borrow) passed on.
 NOTATIONS = {
     "words": (", write {d} carry {c}", ", write {d} borrow {c}"),
@@ -34,16 +37,22 @@ def _digits(value: int) -> list[int]:
     return [int(c) for c in reversed(str(value))]
 
 
-def addition_steps(a: int, b: int, notation: str = "words") -> list[str]:
-    """One step per column, right to left, carry in and out always shown."""
+def column_sum_steps(numbers: Sequence[int], notation: str = "words") -> list[str]:
+    """One step per column of a sum, right to left, carry in and out always shown."""
     tail = NOTATIONS[notation][0]
     steps: list[str] = []
     carry = 0
-    for x, y in zip_longest(_digits(a), _digits(b), fillvalue=0):
-        total = x + y + carry
-        steps.append(f"{x}+{y}+{carry}={total}" + tail.format(d=total % 10, c=total // 10))
+    for column in zip_longest(*(_digits(n) for n in numbers), fillvalue=0):
+        total = sum(column) + carry
+        claim = "+".join(map(str, column)) + f"+{carry}={total}"
+        steps.append(claim + tail.format(d=total % 10, c=total // 10))
         carry = total // 10
     return steps
+
+
+def addition_steps(a: int, b: int, notation: str = "words") -> list[str]:
+    """The columns of ``a + b``: ``7+6+1=14, write 4 carry 1``."""
+    return column_sum_steps([a, b], notation)
 
 
 def subtraction_steps(a: int, b: int, notation: str = "words") -> list[str]:
@@ -63,12 +72,38 @@ def subtraction_steps(a: int, b: int, notation: str = "words") -> list[str]:
     return steps
 
 
-def multiplication_steps(a: int, b: int) -> list[str]:
-    """Partial products of ``a`` by each digit of ``b`` (with its place value), then their sum."""
-    partials = [d * 10**place for place, d in enumerate(_digits(b))]
-    steps = [f"{a}*{p}={a * p}" for p in partials]
-    if len(partials) > 1:
-        steps.append("+".join(str(a * p) for p in partials) + f"={a * b}")
+def digit_product_steps(a: int, digit: int, notation: str = "words") -> list[str]:
+    """The columns of ``a * digit``, right to left: ``4*3+2=14, write 4 carry 1``."""
+    tail = NOTATIONS[notation][0]
+    steps: list[str] = []
+    carry = 0
+    for x in _digits(a):
+        total = x * digit + carry
+        steps.append(f"{x}*{digit}+{carry}={total}" + tail.format(d=total % 10, c=total // 10))
+        carry = total // 10
+    return steps
+
+
+def multiplication_steps(
+    a: int, b: int, detail: str = "partial", notation: str = "words"
+) -> list[str]:
+    """Partial products of ``a`` by each digit of ``b`` (with its place value), then their sum.
+
+    With ``detail="columns"`` each partial product and the final sum are also worked column by
+    column, so no step needs more than one-digit arithmetic.
+    """
+    steps: list[str] = []
+    products: list[int] = []
+    for place, digit in enumerate(_digits(b)):
+        if detail == "columns":
+            steps += digit_product_steps(a, digit, notation)
+        products.append(a * digit * 10**place)
+        steps.append(f"{a}*{digit * 10**place}={products[-1]}")
+    if len(products) > 1:
+        if detail == "columns":
+            steps += column_sum_steps(products, notation)
+        else:
+            steps.append("+".join(map(str, products)) + f"={a * b}")
     return steps
 
 
@@ -80,10 +115,14 @@ def _difficulty(op: str, a: int, b: int) -> str:
     return "easy" if longest <= 2 else "medium" if longest == 3 else "hard"
 
 
-def arithmetic_problem(op: str, a: int, b: int, notation: str = "words") -> Problem:
+def arithmetic_problem(
+    op: str, a: int, b: int, notation: str = "words", detail: str = "partial"
+) -> Problem:
     """The worked problem ``a op b``; for ``sub`` the larger operand goes first."""
     check_choice("operation", op, ("add", "sub", "mul"))
     check_choice("notation", notation, tuple(NOTATIONS))
+    check_choice("detail", detail, DETAILS)
+    check_choice("detail", detail, DETAILS)
     if op == "sub" and a < b:
         a, b = b, a
     # Every column step ends with the carry (borrow) it passes on: 0 or 1.
@@ -94,8 +133,8 @@ def arithmetic_problem(op: str, a: int, b: int, notation: str = "words") -> Prob
         steps, answer = subtraction_steps(a, b, notation), a - b
         tags = ["borrows"] if any(s.endswith("1") for s in steps) else []
     else:
-        steps, answer = multiplication_steps(a, b), a * b
-        tags = ["partial-products"]
+        steps, answer = multiplication_steps(a, b, detail, notation), a * b
+        tags = ["partial-products", *(["columns"] if detail == "columns" else [])]
     return Problem(
         prompt=f"What is {a} {SYMBOL[op]} {b}?",
         steps=[("compute", s) for s in steps],
@@ -122,6 +161,7 @@ def generate(
     min_digits: int | None = None,
     digits_b: int | None = None,
     notation: str = "words",
+    detail: str = "partial",
     unique: bool = True,
 ) -> list[TraceCreate]:
     """``n`` worked arithmetic problems.
@@ -132,6 +172,8 @@ def generate(
             ``min_digits..digits`` (``min_digits`` defaults to ``digits``: exactly that many).
         digits_b: digits of the multiplier for ``mul`` (1..5, default ``min(digits, 2)``).
         notation: ``words`` (``, write 4 carry 1``) or ``short`` (`` w4 c1``) column steps.
+        detail: ``partial`` (``47*3=141``) or ``columns`` (each partial product and the sum
+            worked digit by digit too) for multiplication.
     """
     check_choice("operation", operation, OPERATIONS)
     check_range("digits", digits, 1, 5)
@@ -145,6 +187,6 @@ def generate(
         op = rng.choice(("add", "sub", "mul")) if operation == "mixed" else operation
         a = operand(rng, low, digits)
         b = operand(rng, min(low, mul_b), mul_b) if op == "mul" else operand(rng, low, digits)
-        return arithmetic_problem(op, a, b, notation)
+        return arithmetic_problem(op, a, b, notation, detail)
 
     return draw(n, seed=seed, generator=NAME, make=make, unique=unique)

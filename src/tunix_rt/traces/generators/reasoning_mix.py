@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from tunix_rt.traces.generators.arithmetic import NOTATIONS, arithmetic_problem, operand
+from tunix_rt.traces.generators.arithmetic import DETAILS, NOTATIONS, arithmetic_problem, operand
 from tunix_rt.traces.generators.build import DIFFICULTIES, Problem, check_choice, check_range, draw
 from tunix_rt.traces.generators.word_problems import word_problem
 from tunix_rt.traces.schemas import TraceCreate
@@ -20,7 +20,12 @@ WEIGHTS = {"add": 30, "sub": 30, "mul": 20, "word": 20}
 
 
 def _make(
-    rng: random.Random, digits: int, mul_digits: int, word_difficulty: str | None, notation: str
+    rng: random.Random,
+    digits: int,
+    mul_digits: int,
+    word_difficulty: str | None,
+    notation: str,
+    detail: str,
 ) -> Problem:
     roll = rng.randrange(100)
     if roll < WEIGHTS["add"] + WEIGHTS["sub"]:
@@ -28,7 +33,7 @@ def _make(
         return arithmetic_problem(op, operand(rng, 1, digits), operand(rng, 1, digits), notation)
     if roll < 100 - WEIGHTS["word"]:
         a, b = operand(rng, mul_digits, mul_digits), operand(rng, mul_digits, mul_digits)
-        return arithmetic_problem("mul", a, b)
+        return arithmetic_problem("mul", a, b, notation, detail)
     return word_problem(rng, None, None, word_difficulty)
 
 
@@ -40,6 +45,7 @@ def generate(
     mul_digits: int = 2,
     word_difficulty: str | None = None,
     notation: str = "words",
+    detail: str = "partial",
     unique: bool = True,
 ) -> list[TraceCreate]:
     """``n`` problems of the mix.
@@ -49,16 +55,18 @@ def generate(
         mul_digits: digits of both multiplication operands (1..3).
         word_difficulty: ``easy`` | ``medium`` | ``hard`` for the word problems (default mixed).
         notation: ``words`` or ``short`` column steps (see ``arithmetic``).
+        detail: ``partial`` or ``columns`` multiplication steps (see ``arithmetic``).
     """
     check_range("digits", digits, 1, 5)
     check_range("mul_digits", mul_digits, 1, 3)
     if word_difficulty is not None:
         check_choice("word_difficulty", word_difficulty, DIFFICULTIES)
     check_choice("notation", notation, tuple(NOTATIONS))
+    check_choice("detail", detail, DETAILS)
     return draw(
         n,
         seed=seed,
         generator=NAME,
-        make=lambda rng: _make(rng, digits, mul_digits, word_difficulty, notation),
+        make=lambda rng: _make(rng, digits, mul_digits, word_difficulty, notation, detail),
         unique=unique,
     )
