@@ -7,7 +7,9 @@ import re
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 
+import orjson
 import pytest
 from tests.traces.test_generators import assert_correct
 
@@ -72,10 +74,11 @@ def test_collections_are_reproducible_byte_for_byte() -> None:
         "sys.stdout.write(orjson.dumps(_digests()).decode())"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    root = Path(__file__).resolve().parents[2]
     out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, check=True
     )
-    assert out.stdout == __import__("orjson").dumps(DIGESTS).decode()
+    assert out.stdout == orjson.dumps(DIGESTS).decode()
 
 
 def test_eval_v2_items_split_and_shape() -> None:
