@@ -1,0 +1,1 @@
+"""Regression gates: named baselines and checks of runs against them."""
