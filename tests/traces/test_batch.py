@@ -1,12 +1,18 @@
 """Batch insert: all or nothing, de-duplicated by content hash, ids in input order."""
 
+import hashlib
+
 import httpx
+import orjson
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from tests.traces.factories import trace_doc, trace_in
 
 from tunix_rt.traces import service
 from tunix_rt.traces.models import Trace, TraceTag
+from tunix_rt.traces.schemas import TraceCreate
+from tunix_rt.traces.validation import parse_trace
 
 
 async def _count(session: AsyncSession) -> int:
@@ -69,3 +75,39 @@ async def test_batch_over_the_cap_is_rejected(client: httpx.AsyncClient) -> None
     response = await client.post("/api/traces/batch", json=docs)
     assert response.status_code == 422
     assert f"at most {limit}" in response.json()["detail"]
+
+
+def _step(i: int, content: str) -> dict[str, object]:
+    return {"i": i, "type": "t", "content": content}
+
+
+UNICODE_META = {"n": [1, 2.5, None, {"z": 1, "a": 2}]}
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        trace_doc(1),
+        {"prompt": "p", "steps": [_step(2, "b"), _step(0, "a")], "final_answer": "x"},
+        {"prompt": "p", "steps": [_step(0, "a")], "final_answer": "x", "meta": None},
+        {
+            "prompt": "é ✨ 漢字",
+            "steps": [_step(0, "1 + 2 = 3")],
+            "final_answer": "3",
+            "meta": UNICODE_META,
+        },
+    ],
+)
+def test_fast_document_path_hashes_like_the_model(doc: dict[str, object]) -> None:
+    fast = parse_trace(orjson.loads(orjson.dumps(doc)))
+    model = TraceCreate.model_validate(doc)
+    assert fast == model.canonical()
+    plain = orjson.dumps(model.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+    assert fast.digest == hashlib.sha256(plain).hexdigest()
+
+
+async def test_batch_and_single_create_share_the_content_hash(client: httpx.AsyncClient) -> None:
+    batch = (await client.post("/api/traces/batch", json=[trace_doc(9)])).json()
+    single = await client.post("/api/traces", json=trace_doc(9))
+    assert single.status_code == 200
+    assert single.json()["id"] == batch["ids"][0]

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import orjson
-from sqlalchemy import insert, select
+from sqlalchemy import String, any_, insert, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt.db.base import utcnow
 from tunix_rt.db.session import is_postgres
 from tunix_rt.traces.models import Trace, TraceTag
-from tunix_rt.traces.schemas import TraceCreate
+from tunix_rt.traces.schemas import CanonicalTrace, TraceCreate
 
 TRACE_COLUMNS = (
     "id",
@@ -48,8 +48,15 @@ class BatchResult:
 @dataclass(frozen=True)
 class _Row:
     id: uuid.UUID
-    digest: str
-    doc: dict[str, Any]
+    canon: CanonicalTrace
+
+    @property
+    def digest(self) -> str:
+        return self.canon.digest
+
+    @property
+    def doc(self) -> dict[str, Any]:
+        return self.canon.doc
 
 
 def _meta_str(meta: dict[str, Any] | None, key: str, width: int) -> str | None:
@@ -86,11 +93,16 @@ def row_values(
 async def existing_ids(session: AsyncSession, digests: Sequence[str]) -> dict[str, uuid.UUID]:
     """The stored id of every hash in ``digests`` that is already in the table."""
     found: dict[str, uuid.UUID] = {}
+    postgres = is_postgres(session)
     for start in range(0, len(digests), _LOOKUP_CHUNK):
-        chunk = digests[start : start + _LOOKUP_CHUNK]
-        result = await session.execute(
-            select(Trace.content_hash, Trace.id).where(Trace.content_hash.in_(chunk))
+        chunk = list(digests[start : start + _LOOKUP_CHUNK])
+        # One array parameter on PostgreSQL instead of thousands of IN parameters.
+        match = (
+            Trace.content_hash == any_(literal(chunk, ARRAY(String)))
+            if postgres
+            else Trace.content_hash.in_(chunk)
         )
+        result = await session.execute(select(Trace.content_hash, Trace.id).where(match))
         found.update(dict(result.all()))
     return found
 
@@ -105,11 +117,22 @@ async def _insert_sqlite(session: AsyncSession, rows: list[_Row], now: datetime)
 
 
 def _copy_record(row: _Row, now: datetime) -> tuple[Any, ...]:
-    values = row_values(row.id, row.digest, row.doc, now)
-    # asyncpg's jsonb codec (as SQLAlchemy configures it) takes JSON text.
-    values["steps"] = orjson.dumps(values["steps"]).decode()
-    values["meta"] = None if values["meta"] is None else orjson.dumps(values["meta"]).decode()
-    return tuple(values[c] for c in TRACE_COLUMNS)
+    """``TRACE_COLUMNS`` in order; jsonb as JSON text (asyncpg's codec as SQLAlchemy sets it)."""
+    doc, meta = row.doc, row.doc.get("meta")
+    return (
+        row.id,
+        row.digest,
+        doc["trace_version"],
+        doc["prompt"],
+        doc["final_answer"],
+        row.canon.steps_json.decode(),
+        None if meta is None else row.canon.meta_json.decode(),
+        _meta_str(meta, "source", 200),
+        _meta_str(meta, "category", 200),
+        _meta_str(meta, "difficulty", 64),
+        len(doc["steps"]),
+        now,
+    )
 
 
 async def _copy_postgres(session: AsyncSession, rows: list[_Row], now: datetime) -> None:
@@ -143,12 +166,18 @@ async def _insert_postgres(session: AsyncSession, rows: list[_Row], now: datetim
 
 async def create_traces(*, session: AsyncSession, traces: Sequence[TraceCreate]) -> BatchResult:
     """Store the traces not stored yet, all or nothing; duplicates map to the stored id."""
-    canon = [t.canonical() for t in traces]
-    first: dict[str, dict[str, Any]] = {}
-    for doc, digest in canon:
-        first.setdefault(digest, doc)
+    return await store_canonical(session=session, traces=[t.canonical() for t in traces])
+
+
+async def store_canonical(
+    *, session: AsyncSession, traces: Sequence[CanonicalTrace]
+) -> BatchResult:
+    """``create_traces`` for documents already validated and hashed (the batch API's path)."""
+    first: dict[str, CanonicalTrace] = {}
+    for canon in traces:
+        first.setdefault(canon.digest, canon)
     ids = await existing_ids(session, list(first))
-    rows = [_Row(uuid.uuid4(), d, doc) for d, doc in first.items() if d not in ids]
+    rows = [_Row(uuid.uuid4(), canon) for d, canon in first.items() if d not in ids]
     now = utcnow()
     if is_postgres(session) and rows:
         inserted = await _insert_postgres(session, rows, now)
@@ -158,5 +187,5 @@ async def create_traces(*, session: AsyncSession, traces: Sequence[TraceCreate])
     elif rows:
         await _insert_sqlite(session, rows, now)
     ids.update({r.digest: r.id for r in rows})
-    ordered = [ids[digest] for _doc, digest in canon]
+    ordered = [ids[canon.digest] for canon in traces]
     return BatchResult(created=len(rows), duplicates=len(traces) - len(rows), ids=ordered)

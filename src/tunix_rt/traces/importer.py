@@ -10,11 +10,11 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt.errors import InvalidInput, Problem
-from tunix_rt.traces.bulk import create_traces
+from tunix_rt.traces.bulk import store_canonical
 from tunix_rt.traces.listing import TraceFilter, list_page
 from tunix_rt.traces.models import Trace
-from tunix_rt.traces.schemas import TraceCreate, normalise_seed_variants
-from tunix_rt.traces.validation import MAX_PROBLEMS, parse_trace
+from tunix_rt.traces.schemas import CanonicalTrace, normalise_seed_variants
+from tunix_rt.traces.validation import MAX_PROBLEMS, parse_trace, parse_trace_json
 
 # Traces validated before each bulk insert; large enough to amortise a COPY round trip.
 IMPORT_CHUNK = 2_000
@@ -38,7 +38,7 @@ class _State:
     duplicates: int = 0
     bad: int = 0
     problems: list[Problem] = field(default_factory=list)
-    pending: list[TraceCreate] = field(default_factory=list)
+    pending: list[CanonicalTrace] = field(default_factory=list)
 
 
 async def _lines(chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
@@ -53,8 +53,12 @@ async def _lines(chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
         yield tail.rstrip(b"\r")
 
 
-def _parse_line(number: int, line: bytes) -> TraceCreate | list[Problem]:
+def _parse_line(number: int, line: bytes) -> CanonicalTrace | list[Problem]:
     """A trace from one line, or the problems with it (each naming the line)."""
+    fast = parse_trace_json(line)
+    if fast is not None:
+        return fast
+    # Seed spellings and bad lines take the slower path, which also words the problems.
     try:
         doc = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
@@ -69,7 +73,7 @@ def _parse_line(number: int, line: bytes) -> TraceCreate | list[Problem]:
 
 async def _flush(session: AsyncSession, state: _State) -> None:
     if state.pending:
-        result = await create_traces(session=session, traces=state.pending)
+        result = await store_canonical(session=session, traces=state.pending)
         state.created += result.created
         state.duplicates += result.duplicates
         state.pending = []

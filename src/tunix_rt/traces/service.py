@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tunix_rt.db.session import is_postgres
 from tunix_rt.errors import NotFound
 from tunix_rt.traces import scoring
-from tunix_rt.traces.bulk import BatchResult, create_traces
+from tunix_rt.traces.bulk import BatchResult, create_traces, store_canonical
 from tunix_rt.traces.listing import TraceFilter, TracePage, list_page
 from tunix_rt.traces.models import Trace, TraceTag
 from tunix_rt.traces.schemas import TraceCreate, TracePublic, TraceStep
@@ -29,6 +29,7 @@ __all__ = [
     "get_trace",
     "list_traces",
     "score_trace",
+    "store_canonical",
 ]
 
 # Above this many rows the planner's estimate stands in for an exact count (metrics only).

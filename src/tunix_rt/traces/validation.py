@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from tunix_rt.errors import InvalidInput, Problem
-from tunix_rt.traces.schemas import TraceBatchCreate, TraceCreate
+from tunix_rt.traces.schemas import TRACE_BATCH_DOC, TRACE_DOC, TRACE_DOCS, CanonicalTrace
 
 MAX_PROBLEMS = 50
-_TRACE_LIST = TypeAdapter(list[TraceCreate])
 
 
 def _loc(prefix: str, parts: tuple[int | str, ...]) -> str:
@@ -35,25 +34,33 @@ def problems_from(exc: ValidationError, prefix: str = "") -> list[Problem]:
     return problems
 
 
-def parse_batch(body: bytes, *, max_traces: int) -> list[TraceCreate]:
+def parse_batch(body: bytes, *, max_traces: int) -> list[CanonicalTrace]:
     """A batch body (``{"traces": [...]}`` or ``[...]``), validated in one pass."""
     start = body.lstrip()[:1]
     prefix = "traces" if start == b"[" else ""
     try:
         if start == b"[":
-            traces = _TRACE_LIST.validate_json(body)
+            docs = TRACE_DOCS.validate_json(body)
         else:
-            traces = TraceBatchCreate.model_validate_json(body).traces
+            docs = TRACE_BATCH_DOC.validate_json(body)["traces"]
     except ValidationError as exc:
         raise InvalidInput("invalid trace batch", problems=problems_from(exc, prefix)) from None
-    if len(traces) > max_traces:
-        raise InvalidInput(f"traces: at most {max_traces} traces per request, got {len(traces)}")
-    return traces
+    if len(docs) > max_traces:
+        raise InvalidInput(f"traces: at most {max_traces} traces per request, got {len(docs)}")
+    return [CanonicalTrace.of(dict(doc)) for doc in docs]
 
 
-def parse_trace(doc: Any, prefix: str = "") -> TraceCreate:
+def parse_trace(doc: Any, prefix: str = "") -> CanonicalTrace:
     """One already-decoded trace document; raises ``InvalidInput`` naming each problem."""
     try:
-        return TraceCreate.model_validate(doc)
+        return CanonicalTrace.of(dict(TRACE_DOC.validate_python(doc)))
     except ValidationError as exc:
         raise InvalidInput("invalid trace", problems=problems_from(exc, prefix)) from None
+
+
+def parse_trace_json(line: bytes) -> CanonicalTrace | None:
+    """A trace straight from JSON in the exact format, or ``None`` if that does not validate."""
+    try:
+        return CanonicalTrace.of(dict(TRACE_DOC.validate_json(line)))
+    except ValidationError:
+        return None

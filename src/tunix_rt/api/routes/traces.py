@@ -82,7 +82,7 @@ async def create_trace(
 async def create_traces(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Store up to ``max_batch_traces`` traces in one transaction; 422 names ``traces[i].field``."""
     traces = parse_batch(await request.body(), max_traces=settings.max_batch_traces)
-    result = await service.create_traces(session=session, traces=traces)
+    result = await service.store_canonical(session=session, traces=traces)
     body = TraceBatchCreated(created=result.created, duplicates=result.duplicates, ids=result.ids)
     return _json(body, 201)
 

@@ -1,0 +1,340 @@
+# ruff: noqa: E402
+"""Trace store benchmark on PostgreSQL: batch API and CLI import against raw COPY; list pages.
+
+Creates a scratch database (dropped at the end) on TUNIX_RT_BENCH_POSTGRES_URL (default
+postgresql://postgres@127.0.0.1:5432/test), generates ``--n`` traces of about 2 KB, and measures:
+raw asyncpg COPY of the same rows into a plain table (the baseline), the batch API through a real
+uvicorn server with several concurrent clients, the CLI import, and list page 1 / page 1,000 by
+keyset and by OFFSET. Ends with one JSON line per figure.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Other scripts in bench/ are named like stdlib modules (queue.py); keep them off sys.path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from typing import Any
+
+import asyncpg
+import httpx
+import orjson
+
+from tunix_rt.db import migrate
+from tunix_rt.db.session import create_engine
+from tunix_rt.settings import Settings
+
+WORDS = [
+    "carry",
+    "borrow",
+    "digit",
+    "column",
+    "total",
+    "place",
+    "value",
+    "tens",
+    "ones",
+    "hundreds",
+    "partial",
+    "product",
+    "sum",
+    "difference",
+    "quotient",
+    "remainder",
+    "check",
+    "verify",
+    "estimate",
+    "round",
+    "compare",
+    "order",
+    "units",
+    "price",
+    "distance",
+    "speed",
+    "time",
+    "percent",
+    "share",
+    "ratio",
+    "apples",
+    "trains",
+    "tickets",
+    "coins",
+    "books",
+]
+BIN = Path(sys.executable).parent
+
+
+def make_trace(rng: random.Random, n: int) -> dict[str, Any]:
+    """A ~2 KB trace with checkable arithmetic steps; ``n`` makes the content unique."""
+    a, b = rng.randint(100, 99_999), rng.randint(100, 99_999)
+    words = " ".join(rng.choice(WORDS) for _ in range(28))
+    steps = [
+        {"i": k, "type": "compute", "content": f"{a}+{k}*{b}={a + k * b}; {words}"}
+        for k in range(9)
+    ]
+    return {
+        "trace_version": "1.0",
+        "prompt": f"Problem {n}: what is {a} + 8 * {b}? Context: {words}",
+        "steps": steps,
+        "final_answer": str(a + 8 * b),
+        "meta": {
+            "source": "bench",
+            "category": rng.choice(["add", "mul", "word"]),
+            "difficulty": rng.choice(["easy", "medium", "hard"]),
+            "tags": [rng.choice(["x", "y", "z"])],
+        },
+    }
+
+
+async def raw_copy_rate(url: str, docs: list[bytes]) -> float:
+    """Baseline: asyncpg binary COPY of the same documents into a plain jsonb table."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(
+            "CREATE TABLE raw_traces (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+            " trace_id varchar(64), doc jsonb)"
+        )
+        await conn.set_type_codec(
+            "jsonb",
+            encoder=lambda v: b"\x01" + v,
+            decoder=bytes,
+            schema="pg_catalog",
+            format="binary",
+        )
+        records = [(uuid.uuid4().hex, d) for d in docs]
+        await conn.execute("CHECKPOINT")
+        start = time.perf_counter()
+        async with conn.transaction():
+            await conn.copy_records_to_table(
+                "raw_traces", records=records, columns=("trace_id", "doc")
+            )
+        elapsed = time.perf_counter() - start
+        await conn.execute("DROP TABLE raw_traces")
+        return len(docs) / elapsed
+    finally:
+        await conn.close()
+
+
+def start_server(sa_url: str, port: int) -> subprocess.Popen[bytes]:
+    env = os.environ | {"TUNIX_RT_DATABASE_URL": sa_url, "TUNIX_RT_LOG_LEVEL": "WARNING"}
+    argv = [str(BIN / "tunix-rt"), "serve", "--no-worker", "--port", str(port)]
+    return subprocess.Popen(argv, env=env)
+
+
+async def wait_healthy(base: str) -> None:
+    async with httpx.AsyncClient(base_url=base) as http:
+        for _ in range(300):
+            try:
+                if (await http.get("/api/health")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError("server did not become healthy")
+
+
+async def api_import_rate(base: str, bodies: list[bytes], n: int, clients: int) -> float:
+    """Concurrent clients each posting pre-serialised batches until none are left."""
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+    created = 0
+
+    async def client() -> None:
+        nonlocal created
+        headers = {"content-type": "application/json"}
+        async with httpx.AsyncClient(base_url=base, timeout=600) as http:
+            while not queue.empty():
+                body = queue.get_nowait()
+                response = await http.post("/api/traces/batch", content=body, headers=headers)
+                response.raise_for_status()
+                created += response.json()["created"]
+
+    start = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    elapsed = time.perf_counter() - start
+    assert created == n, f"API created {created} of {n}"
+    return n / elapsed
+
+
+def cli_import_rate(sa_url: str, path: Path, n: int) -> float:
+    env = os.environ | {"TUNIX_RT_DATABASE_URL": sa_url}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [str(BIN / "tunix-rt"), "traces", "import", str(path)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - start
+    assert done.stdout.startswith(f"{n} created"), done.stdout
+    return n / elapsed
+
+
+async def median_ms(http: httpx.AsyncClient, params: dict[str, Any], reps: int) -> float:
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        response = await http.get("/api/traces", params=params)
+        times.append((time.perf_counter() - start) * 1000)
+        response.raise_for_status()
+    return statistics.median(times)
+
+
+async def list_times(base: str, page: int, limit: int, reps: int) -> dict[str, float]:
+    """Median ms for page 1 and page ``page`` by keyset (walked there first) and by OFFSET."""
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        cursor = None
+        for _ in range(page - 1):
+            body = (
+                await http.get(
+                    "/api/traces",
+                    params={"limit": limit, "cursor": cursor} if cursor else {"limit": limit},
+                )
+            ).json()
+            cursor = body["pagination"]["next_cursor"]
+        assert cursor is not None, "too few rows for that page"
+        return {
+            "page1": await median_ms(http, {"limit": limit}, reps),
+            "keyset": await median_ms(http, {"limit": limit, "cursor": cursor}, reps),
+            "offset": await median_ms(http, {"limit": limit, "offset": (page - 1) * limit}, reps),
+        }
+
+
+async def scratch_database(admin_url: str) -> str:
+    name = f"tunix_rt_bench_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(admin_url)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    return name
+
+
+async def drop_database(admin_url: str, name: str) -> None:
+    conn = await asyncpg.connect(admin_url)
+    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await conn.close()
+
+
+async def reset_tables(url: str) -> None:
+    conn = await asyncpg.connect(url)
+    await conn.execute("TRUNCATE trace_tags, traces")
+    await conn.execute("VACUUM ANALYZE traces")
+    await conn.execute("CHECKPOINT")
+    await conn.close()
+
+
+def figure(name: str, value: float, unit: str, baseline: float, ratio: float, goal: str) -> str:
+    return orjson.dumps(
+        {
+            "bench": "traces",
+            "figure": name,
+            "value": round(value, 2),
+            "unit": unit,
+            "baseline": round(baseline, 2),
+            "ratio": round(ratio, 3),
+            "goal": goal,
+        }
+    ).decode()
+
+
+async def run(args: argparse.Namespace) -> list[str]:
+    admin_url = os.environ.get(
+        "TUNIX_RT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+    )
+    name = await scratch_database(admin_url)
+    pg_url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    sa_url = Settings(database_url=pg_url).resolved_database_url
+    engine = create_engine(sa_url)
+    await migrate.upgrade(engine)
+    await engine.dispose()
+    server = start_server(sa_url, args.port)
+    try:
+        return await measure(args, pg_url, sa_url, f"http://127.0.0.1:{args.port}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        await drop_database(admin_url, name)
+
+
+async def measure(args: argparse.Namespace, pg_url: str, sa_url: str, base: str) -> list[str]:
+    rng = random.Random(0)
+    docs = [make_trace(rng, k) for k in range(args.n)]
+    lines = [orjson.dumps(d) for d in docs]
+    mean_kb = sum(map(len, lines)) / len(lines) / 1024
+    print(f"{args.n} traces, {mean_kb:.2f} KiB each on average")
+    bodies = [
+        b"[" + b",".join(lines[k : k + args.batch]) + b"]" for k in range(0, len(lines), args.batch)
+    ]
+    copy_rate = await raw_copy_rate(pg_url, lines)
+    print(f"raw asyncpg COPY into a plain jsonb table: {copy_rate:,.0f} rows/s")
+    await wait_healthy(base)
+    await reset_tables(pg_url)
+    api_rate = await api_import_rate(base, bodies, args.n, args.clients)
+    print(
+        f"batch API ({args.clients} clients x {args.batch}/request): {api_rate:,.0f} traces/s"
+        f" = {api_rate / copy_rate:.0%} of COPY"
+    )
+    await reset_tables(pg_url)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "traces.jsonl"
+        path.write_bytes(b"\n".join(lines) + b"\n")
+        cli_rate = cli_import_rate(sa_url, path, args.n)
+    print(f"CLI import: {cli_rate:,.0f} traces/s = {cli_rate / copy_rate:.0%} of COPY")
+    page = min(1000, args.n // args.limit)
+    times = await list_times(base, page, args.limit, args.reps)
+    print(
+        f"list {args.limit}/page at {args.n} rows: page 1 {times['page1']:.1f} ms,"
+        f" page {page} keyset {times['keyset']:.1f} ms, OFFSET {times['offset']:.1f} ms"
+    )
+    return [
+        figure("api_batch_import", api_rate, "traces/s", copy_rate, api_rate / copy_rate, ">= 0.4"),
+        figure("cli_import", cli_rate, "traces/s", copy_rate, cli_rate / copy_rate, ">= 0.4"),
+        figure(
+            f"list_keyset_page_{page}",
+            times["keyset"],
+            "ms",
+            times["page1"],
+            times["page1"] / times["keyset"],
+            ">= 0.5",
+        ),
+        figure(
+            f"list_offset_page_{page}",
+            times["offset"],
+            "ms",
+            times["keyset"],
+            times["keyset"] / times["offset"],
+            "contrast (OFFSET grows with depth)",
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000, help="traces to import")
+    parser.add_argument("--quick", action="store_true", help="n=10,000 and fewer repetitions")
+    parser.add_argument("--batch", type=int, default=2_000, help="traces per API request")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent API clients")
+    parser.add_argument("--limit", type=int, default=100, help="list page size")
+    parser.add_argument("--reps", type=int, default=20, help="timed requests per list figure")
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    if args.quick:
+        args.n, args.reps = min(args.n, 10_000), 5
+    for line in asyncio.run(run(args)):
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
