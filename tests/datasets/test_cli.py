@@ -52,6 +52,10 @@ def test_build_show_export_delete(cli_home: Path, tmp_path: Path) -> None:
     )
     assert exported.exit_code == 0, exported.output
     assert len(out.read_bytes().splitlines()) == 2
+    inspected = runner.invoke(cli_app, ["datasets", "inspect", "cli-v1", "--max-seq-length", "40"])
+    assert inspected.exit_code == 0, inspected.output
+    assert "truncated: 2" in inspected.output
+    assert "<start_of_turn>" in inspected.output
     listed = runner.invoke(cli_app, ["datasets", "list"])
     assert listed.output.startswith("cli-v1\t2\t")
     assert runner.invoke(cli_app, ["datasets", "delete", "cli-v1"]).exit_code == 0

@@ -227,3 +227,86 @@ def delete(key: str = typer.Argument(...)) -> None:
 
     run(_go)
     typer.echo(f"deleted {key}")
+
+
+@app.command("inspect")
+def inspect(
+    key: str = typer.Argument(...),
+    tokenizer: str = typer.Option("char", help="'char' or a local tokenizer directory."),
+    template: str = typer.Option("gemma", help="gemma | chatml | llama3 | plain."),
+    style: str = typer.Option("numbered", help="numbered | tagged | think | answer_only."),
+    max_seq_length: int = typer.Option(512, min=8),
+    system: str | None = typer.Option(None, help="System instruction."),
+    sample: int = typer.Option(3, min=0, help="Records shown token by token."),
+    max_records: int = typer.Option(10_000, min=1),
+    split: str | None = typer.Option(None, help="train or eval (default: all)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
+) -> None:
+    """Token-level preview: loss vs masked tokens, lengths, truncation, lint warnings."""
+    import orjson
+
+    from tunix_rt.cli.common import cli_session, fail, run
+    from tunix_rt.datasets import service
+    from tunix_rt.datasets.inspect import InspectOptions
+    from tunix_rt.datasets.render import ChatTemplate, TraceStyle
+
+    try:
+        options = InspectOptions(
+            template=ChatTemplate(template),
+            style=TraceStyle(style),
+            max_seq_length=max_seq_length,
+            system=system,
+            sample=sample,
+        )
+    except ValueError as exc:
+        raise fail(str(exc), 2) from None
+
+    async def _go() -> dict[str, Any]:
+        async with cli_session() as session:
+            return await service.inspect_dataset(
+                session=session,
+                key=key,
+                tokenizer=tokenizer,
+                options=options,
+                max_records=max_records,
+                split=split,
+            )
+
+    report = run(_go)
+    if as_json:
+        typer.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+        return
+    _print_report(report)
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False, markup=False)
+    lengths = report["token_lengths"]
+    console.print(
+        f"{report['key']}: {report['records']} records, tokenizer {report['tokenizer']}, "
+        f"{report['template']}/{report['style']}, max_seq_length {report['max_seq_length']}"
+    )
+    console.print(
+        f"tokens: min {lengths['min']} p50 {lengths['p50']} p95 {lengths['p95']} "
+        f"max {lengths['max']} mean {lengths['mean']}"
+    )
+    console.print(
+        f"truncated: {report['truncated']}   answer cut off: {report['answer_cut']}   "
+        f"lint: {report['lint_counts'] or 'none'}"
+    )
+    for warning in report["warnings"]:
+        console.print(f"warning: {warning}", style="yellow")
+    for flagged in report["flagged"][:20]:
+        notes = [*flagged["lint"], *(["answer cut off"] if flagged["answer_cut"] else [])]
+        console.print(f"  {flagged['id']}: {'; '.join(notes)}", style="red")
+    for record in report["samples"]:
+        legend = "dim = masked, bold = loss, red = cut"
+        console.print(f"\n[{record['id']}] {record['total_tokens']} tokens ({legend})")
+        text = Text()
+        for token in record["tokens"]:
+            style = "red" if not token["kept"] else ("bold" if token["loss"] else "dim")
+            text.append(token["text"], style=style)
+        console.print(text)

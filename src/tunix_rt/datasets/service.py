@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import tunix_rt.db.models
 from tunix_rt.datasets import build as steps
-from tunix_rt.datasets import evalsets, exports, query
+from tunix_rt.datasets import evalsets, exports, inspect, query
 from tunix_rt.datasets.contamination import ContaminationIndex
+from tunix_rt.datasets.inspect import InspectOptions
 from tunix_rt.datasets.manifest import (
     ContaminationReport,
     dataset_dir,
@@ -31,7 +32,14 @@ from tunix_rt.datasets.schemas import DatasetBuild, ExportResult
 from tunix_rt.db.base import utcnow
 from tunix_rt.errors import Conflict, InvalidInput, InvalidState, NotFound, Problem
 
-__all__ = ["build_dataset", "delete_dataset", "export_to_file", "get_dataset", "list_datasets"]
+__all__ = [
+    "build_dataset",
+    "delete_dataset",
+    "export_to_file",
+    "get_dataset",
+    "inspect_dataset",
+    "list_datasets",
+]
 
 
 async def get_dataset(*, session: AsyncSession, key: str) -> Dataset:
@@ -231,3 +239,26 @@ async def export_to_file(
     source = await exports.open_source(session=session, dataset=dataset)
     options = exports.ExportOptions.parse(fmt=fmt, split=split)
     return await asyncio.to_thread(exports.write_file, source, options, path)
+
+
+async def inspect_dataset(
+    *,
+    session: AsyncSession,
+    key: str,
+    tokenizer: str,
+    options: InspectOptions,
+    max_records: int = 10_000,
+    split: str | None = None,
+) -> dict[str, object]:
+    """Token-level preview and lint of a dataset's records (``tokenizer``: "char" or a dir)."""
+    dataset = await get_dataset(session=session, key=key)
+    source = await exports.open_source(session=session, dataset=dataset)
+    report = await asyncio.to_thread(
+        inspect.preview,
+        source.records(),
+        tokenizer=tokenizer,
+        options=options,
+        max_records=max_records,
+        split=split,
+    )
+    return {"key": key, **report}

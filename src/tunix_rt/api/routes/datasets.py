@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from pathlib import Path
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from tunix_rt.api.deps import SessionDep, SettingsDep
 from tunix_rt.datasets import exports, ingest, service
+from tunix_rt.datasets.inspect import InspectOptions
+from tunix_rt.datasets.render import ChatTemplate, TraceStyle
 from tunix_rt.datasets.schemas import DatasetBuild, DatasetDetail, DatasetPublic, DatasetsPublic
+from tunix_rt.errors import InvalidInput, Problem
 from tunix_rt.pagination import page_of
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
@@ -135,3 +140,45 @@ async def export_parquet(
         fmt="parquet", split=split, template=template, style=style, system=system
     )
     return await _stream(session, key, options, f"{key}.parquet")
+
+
+def _tokenizer_dir(spec: str, home: Path) -> str:
+    """``char``, or ``run:<id>``: the tokenizer saved with a run's final model (never a path)."""
+    if spec == "char":
+        return spec
+    prefix, _, run_id = spec.partition(":")
+    try:
+        rid = uuid.UUID(run_id)
+    except ValueError:
+        rid = None
+    if prefix != "run" or rid is None:
+        raise InvalidInput(problems=[Problem("tokenizer", "expected 'char' or 'run:<run id>'")])
+    return str(home / "runs" / str(rid) / "final")
+
+
+@router.get("/{key}/inspect")
+async def inspect_dataset(
+    key: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    tokenizer: str = Query("char", description="'char' or 'run:<run id>' (its saved tokenizer)"),
+    template: ChatTemplate = Query(ChatTemplate.GEMMA),
+    style: TraceStyle = Query(TraceStyle.NUMBERED),
+    max_seq_length: int = Query(512, ge=8, le=1_048_576),
+    system: str | None = Query(None),
+    sample: int = Query(5, ge=0, le=100),
+    max_records: int = Query(10_000, ge=1, le=100_000),
+    split: Literal["train", "eval"] | None = Query(None),
+) -> dict[str, Any]:
+    """Token-level preview: loss/masked tokens, length distribution, truncation, lint."""
+    options = InspectOptions(
+        template=template, style=style, max_seq_length=max_seq_length, system=system, sample=sample
+    )
+    return await service.inspect_dataset(
+        session=session,
+        key=key,
+        tokenizer=_tokenizer_dir(tokenizer, settings.home),
+        options=options,
+        max_records=max_records,
+        split=split,
+    )
