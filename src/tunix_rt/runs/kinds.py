@@ -1,3 +1,4 @@
 """Imports every module that registers job kinds (one line per domain; add yours)."""
 
+import tunix_rt.evaluation.jobs
 import tunix_rt.runs.builtin_jobs  # noqa: F401
