@@ -15,7 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tunix_rt import __version__
 from tunix_rt.api.errors import install_error_handlers
 from tunix_rt.api.middleware import BodySizeLimit, RequestMetrics
-from tunix_rt.api.routes import datasets, evalsets, health, traces, tunix_sft, ungar
+from tunix_rt.api.routes import (
+    datasets,
+    evalsets,
+    evaluation,
+    health,
+    regression,
+    traces,
+    tunix_sft,
+    ungar,
+)
 from tunix_rt.db import migrate
 from tunix_rt.db.session import create_engine, create_sessionmaker
 from tunix_rt.settings import Settings, get_settings
@@ -70,7 +79,8 @@ def create_app(
     # Domains that run background loops (workers) append async start hooks returning a stop fn.
     app.state.startup_hooks = []
     install_error_handlers(app)
-    for module in (health, traces, evalsets, ungar, datasets, tunix_sft):
+    # evaluation before runs: its /api/tunix/runs/compare must win over /runs/{run_id}.
+    for module in (health, traces, evalsets, ungar, evaluation, regression, datasets, tunix_sft):
         app.include_router(module.router)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
