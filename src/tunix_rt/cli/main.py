@@ -11,6 +11,8 @@ from pydantic import ValidationError
 from tunix_rt import __version__
 from tunix_rt.cli import datasets as datasets_cli
 from tunix_rt.cli import evalsets as evalsets_cli
+from tunix_rt.cli import evaluation as evaluation_cli
+from tunix_rt.cli import regression as regression_cli
 from tunix_rt.cli import runs as runs_cli
 from tunix_rt.cli import seed as seed_cli
 from tunix_rt.cli import traces as traces_cli
@@ -34,6 +36,9 @@ app.command("worker")(runs_cli.worker)
 app.add_typer(evalsets_cli.app, name="evalsets")
 app.add_typer(datasets_cli.app, name="datasets")
 app.command("seed")(seed_cli.seed)
+app.command("eval")(evaluation_cli.eval_command)
+app.command("compare")(evaluation_cli.compare_command)
+app.add_typer(regression_cli.app, name="regression")
 
 
 def load_settings() -> Settings:

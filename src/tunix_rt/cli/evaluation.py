@@ -1,0 +1,209 @@
+"""``tunix-rt eval`` (evaluate a run here; twice to check determinism) and ``tunix-rt compare``."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tunix_rt.cli.common import fail, run
+from tunix_rt.settings import Settings
+
+
+def parse_run_id(value: str, what: str = "run id") -> uuid.UUID:
+    """A UUID argument, or exit 2 with one line."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise fail(f"not a {what}: {value!r}", 2) from None
+
+
+@asynccontextmanager
+async def sessionmaker_for(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A session factory on the configured database (migrating the embedded SQLite first)."""
+    from tunix_rt.db import migrate
+    from tunix_rt.db.session import create_engine, create_sessionmaker
+
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        if settings.is_sqlite:
+            await migrate.upgrade(engine)
+        yield create_sessionmaker(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _log(line: str) -> None:
+    typer.echo(line, err=True)
+
+
+async def _spawn(argv: list[str]) -> int:
+    from tunix_rt.runs.process import run_process_group
+
+    async def echo(line: str, stream: str = "stdout") -> None:
+        typer.echo(line, err=True)
+
+    return await run_process_group(
+        argv, env=None, cwd=None, on_line=echo, cancelled=asyncio.Event(), kill_grace_s=10.0
+    )
+
+
+async def _evaluate_once(
+    maker: async_sessionmaker[AsyncSession], settings: Settings, run_id: uuid.UUID, body: Any
+) -> tuple[Any, dict[str, Any]]:
+    from tunix_rt.db.session import session_scope
+    from tunix_rt.evaluation import service
+    from tunix_rt.evaluation.execute import EvaluationFailed, execute_evaluation
+
+    async with session_scope(maker) as session:
+        created = await service.create_evaluation(
+            session=session, settings=settings, run_id=run_id, request=body
+        )
+    try:
+        evaluation = await execute_evaluation(
+            sessionmaker=maker, settings=settings, evaluation_id=created.id, spawn=_spawn, log=_log
+        )
+    except EvaluationFailed as exc:
+        raise fail(f"evaluation {created.id} failed: {exc}", 1) from None
+    async with maker() as session:
+        results = await service.all_results(session=session, evaluation_id=evaluation.id)
+        verdicts = {r.item_id: r.verdicts for r in results}
+    return evaluation, verdicts
+
+
+def _differences(first: dict[str, Any], second: dict[str, Any]) -> list[str]:
+    lines = []
+    for item_id in sorted(first.keys() | second.keys()):
+        a, b = first.get(item_id, {}), second.get(item_id, {})
+        for judge in sorted(a.keys() | b.keys()):
+            va, vb = a.get(judge) or {}, b.get(judge) or {}
+            keys = ("score", "label", "extracted")
+            if any(va.get(k) != vb.get(k) for k in keys):
+                shown = ", ".join(f"{k} {va.get(k)!r} -> {vb.get(k)!r}" for k in keys)
+                lines.append(f"item {item_id} {judge}: {shown}")
+    return lines
+
+
+def _summary(evaluation: Any) -> str:
+    ci = (
+        f"[{evaluation.ci_low:.3f}, {evaluation.ci_high:.3f}]"
+        if evaluation.ci_low is not None
+        else "n/a"
+    )
+    score = "n/a" if evaluation.primary_score is None else f"{evaluation.primary_score:.4f}"
+    return (
+        f"evaluation {evaluation.id} on {evaluation.eval_set}: {evaluation.primary_judge} = "
+        f"{score} (95% CI {ci}, n={evaluation.n_items})"
+    )
+
+
+def eval_command(
+    run_id: str = typer.Argument(..., help="The run to evaluate (UUID)."),
+    eval_set: str = typer.Option(..., "--eval-set", help="Registered eval set name."),
+    judge: list[str] | None = typer.Option(
+        None, "--judge", help="Judge (repeat); default: answer_correctness, format, step_check."
+    ),
+    primary: str | None = typer.Option(None, "--primary", help="Headline judge (default: first)."),
+    seed: int = typer.Option(0, min=0, help="Bootstrap seed."),
+    regenerate: bool = typer.Option(False, help="Generate predictions even if they exist."),
+    max_new_tokens: int | None = typer.Option(None, min=1, help="Generation token limit."),
+    check_determinism: bool = typer.Option(
+        False,
+        "--check-determinism",
+        help="Evaluate twice (regenerating); fail if a verdict differs.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the scorecard as JSON."),
+) -> None:
+    """Evaluate a run on an eval set here (generation + judges), store and print the scorecard."""
+    from pydantic import ValidationError
+
+    from tunix_rt.cli.main import load_settings
+    from tunix_rt.evaluation.judges import DEFAULT_JUDGES
+    from tunix_rt.evaluation.schemas import EvaluateRequest
+
+    rid = parse_run_id(run_id)
+    settings = load_settings()
+    try:
+        body = EvaluateRequest(
+            eval_set=eval_set, judges=judge or list(DEFAULT_JUDGES), primary_judge=primary,
+            seed=seed, regenerate=regenerate, max_new_tokens=max_new_tokens,
+        )  # fmt: skip
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}", 2) from None
+
+    async def _go() -> tuple[Any, list[str]]:
+        async with sessionmaker_for(settings) as maker:
+            evaluation, verdicts = await _evaluate_once(maker, settings, rid, body)
+            if not check_determinism:
+                return evaluation, []
+            again = body.model_copy(update={"regenerate": True})
+            _, second = await _evaluate_once(maker, settings, rid, again)
+            return evaluation, _differences(verdicts, second)
+
+    evaluation, differences = run(_go)
+    if as_json:
+        typer.echo(orjson.dumps(evaluation.scorecard, option=orjson.OPT_INDENT_2).decode())
+    else:
+        typer.echo(_summary(evaluation))
+    if check_determinism:
+        for line in differences:
+            typer.echo(line, err=True)
+        if differences:
+            raise fail(
+                f"not deterministic: {len(differences)} verdicts differ between two evaluations", 1
+            )
+        typer.echo("deterministic: every verdict matched in two evaluations")
+
+
+def compare_command(
+    a: str = typer.Argument(..., help="Run A (UUID)."),
+    b: str = typer.Argument(..., help="Run B (UUID)."),
+    eval_set: str | None = typer.Option(
+        None, "--eval-set", help="Shared eval set (default: latest)."
+    ),
+    judge: str | None = typer.Option(None, "--judge", help="Judge to compare (default: primary)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+) -> None:
+    """Compare two runs: config diff, loss curves, per-item diff and a paired test."""
+    from tunix_rt.cli.common import cli_session
+    from tunix_rt.evaluation.compare import compare_runs
+
+    ra, rb = parse_run_id(a), parse_run_id(b)
+
+    async def _go() -> Any:
+        async with cli_session() as session:
+            return await compare_runs(session=session, a=ra, b=rb, eval_set=eval_set, judge=judge)
+
+    result = run(_go)
+    if as_json:
+        typer.echo(
+            orjson.dumps(result.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode()
+        )
+        return
+    typer.echo(f"A {result.a.name} ({result.a.id})\nB {result.b.name} ({result.b.id})")
+    for change in result.config_diff:
+        typer.echo(f"config {change.key}: {change.a!r} -> {change.b!r}")
+    for side, curve in result.loss_curves.items():
+        if curve:
+            (first_step, first), (last_step, last) = curve[0], curve[-1]
+            typer.echo(
+                f"loss {side}: {first:.4f} (step {first_step}) -> {last:.4f} (step {last_step})"
+            )
+    items = result.items
+    if items is None:
+        typer.echo(result.items_reason or "no shared evaluation")
+        return
+    typer.echo(
+        f"{items.eval_set} / {items.judge}: A {items.score_a} B {items.score_b} "
+        f"(delta {items.delta}); fixed {items.fixed}, broken {items.broken}, both right "
+        f"{items.both_right}, both wrong {items.both_wrong}; {items.test} p={items.p_value:.4g}"
+    )
+    sys.stdout.flush()
