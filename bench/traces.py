@@ -78,7 +78,7 @@ BIN = Path(sys.executable).parent
 def make_trace(rng: random.Random, n: int) -> dict[str, Any]:
     """A ~2 KB trace with checkable arithmetic steps; ``n`` makes the content unique."""
     a, b = rng.randint(100, 99_999), rng.randint(100, 99_999)
-    words = " ".join(rng.choice(WORDS) for _ in range(28))
+    words = " ".join(rng.choice(WORDS) for _ in range(20))
     steps = [
         {"i": k, "type": "compute", "content": f"{a}+{k}*{b}={a + k * b}; {words}"}
         for k in range(9)

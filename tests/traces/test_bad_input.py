@@ -146,3 +146,23 @@ async def _raw_chunked_post(port: int, path: str, total: int) -> int:
     status_line = await reader.readline()
     writer.close()
     return int(status_line.split()[1])
+
+
+async def test_nul_characters_are_422_not_a_database_error(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    before = await _count(session)
+    bad_step = trace_doc(2, steps=[{"i": 0, "type": "t", "content": "a\x00b"}])
+    response = await client.post("/api/traces/batch", json=[trace_doc(1), bad_step])
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == "traces[1].steps[0]"
+    response = await client.post("/api/traces", json=trace_doc(3, prompt="nul\x00"))
+    assert response.status_code == 422
+    assert "prompt" in response.text
+    body = orjson.dumps(trace_doc(4, meta={"k": "\x00"}))
+    response = await client.post("/api/traces/import", content=body)
+    assert response.json()["detail"][0] == {
+        "loc": "line 1",
+        "msg": "meta: NUL characters are not allowed",
+    }
+    assert await _count(session) == before

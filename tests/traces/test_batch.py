@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.traces.factories import trace_doc, trace_in
 
 from tunix_rt.traces import service
+from tunix_rt.traces.fastcheck import is_plainly_valid
 from tunix_rt.traces.models import Trace, TraceTag
 from tunix_rt.traces.schemas import TraceCreate
-from tunix_rt.traces.validation import parse_trace
+from tunix_rt.traces.validation import parse_batch, parse_trace
 
 
 async def _count(session: AsyncSession) -> int:
@@ -111,3 +112,26 @@ async def test_batch_and_single_create_share_the_content_hash(client: httpx.Asyn
     single = await client.post("/api/traces", json=trace_doc(9))
     assert single.status_code == 200
     assert single.json()["id"] == batch["ids"][0]
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        trace_doc(1, steps=[_step(1, "b"), _step(0, "a")]),  # unordered: pydantic sorts
+        trace_doc(1, steps=[{"i": "0", "type": "t", "content": "a"}]),  # coerced "0" -> 0
+        trace_doc(1, trace_version=""),
+        trace_doc(1, meta={"tags": "not-a-list"}),
+        trace_doc(1, steps=[_step(0, "a"), _step(0, "b")]),
+        {"prompt": "p", "steps": [_step(0, "a")]},
+    ],
+)
+def test_fast_check_defers_to_pydantic_for_anything_unusual(doc: dict[str, object]) -> None:
+    assert not is_plainly_valid(doc)
+
+
+def test_fast_and_pydantic_batch_paths_agree() -> None:
+    docs = [trace_doc(1), trace_doc(2, steps=[_step(1, "b"), _step(0, "a")])]
+    fast = parse_batch(orjson.dumps(docs[:1]), max_traces=10)
+    slow = parse_batch(orjson.dumps(docs), max_traces=10)  # one unusual doc: all via pydantic
+    assert fast[0] == slow[0]
+    assert [s["i"] for s in slow[1].doc["steps"]] == [0, 1]

@@ -16,6 +16,7 @@ from tunix_rt.db.base import utcnow
 from tunix_rt.db.session import is_postgres
 from tunix_rt.traces.models import Trace, TraceTag
 from tunix_rt.traces.schemas import CanonicalTrace, TraceCreate
+from tunix_rt.traces.validation import check_storable
 
 TRACE_COLUMNS = (
     "id",
@@ -173,6 +174,7 @@ async def store_canonical(
     *, session: AsyncSession, traces: Sequence[CanonicalTrace]
 ) -> BatchResult:
     """``create_traces`` for documents already validated and hashed (the batch API's path)."""
+    check_storable(list(traces))
     first: dict[str, CanonicalTrace] = {}
     for canon in traces:
         first.setdefault(canon.digest, canon)

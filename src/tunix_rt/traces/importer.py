@@ -14,7 +14,7 @@ from tunix_rt.traces.bulk import store_canonical
 from tunix_rt.traces.listing import TraceFilter, list_page
 from tunix_rt.traces.models import Trace
 from tunix_rt.traces.schemas import CanonicalTrace, normalise_seed_variants
-from tunix_rt.traces.validation import MAX_PROBLEMS, parse_trace, parse_trace_json
+from tunix_rt.traces.validation import MAX_PROBLEMS, parse_plain_line, parse_trace
 
 # Traces validated before each bulk insert; large enough to amortise a COPY round trip.
 IMPORT_CHUNK = 2_000
@@ -55,7 +55,7 @@ async def _lines(chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
 
 def _parse_line(number: int, line: bytes) -> CanonicalTrace | list[Problem]:
     """A trace from one line, or the problems with it (each naming the line)."""
-    fast = parse_trace_json(line)
+    fast = parse_plain_line(line)
     if fast is not None:
         return fast
     # Seed spellings and bad lines take the slower path, which also words the problems.

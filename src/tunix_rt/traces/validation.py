@@ -1,12 +1,14 @@
-"""Parsing trace JSON into ``TraceCreate`` with every problem named by its path."""
+"""Parsing trace JSON into ``CanonicalTrace`` with every problem named by its path."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from tunix_rt.errors import InvalidInput, Problem
+from tunix_rt.traces.fastcheck import is_plainly_valid, nul_fields
 from tunix_rt.traces.schemas import TRACE_BATCH_DOC, TRACE_DOC, TRACE_DOCS, CanonicalTrace
 
 MAX_PROBLEMS = 50
@@ -34,33 +36,70 @@ def problems_from(exc: ValidationError, prefix: str = "") -> list[Problem]:
     return problems
 
 
-def parse_batch(body: bytes, *, max_traces: int) -> list[CanonicalTrace]:
-    """A batch body (``{"traces": [...]}`` or ``[...]``), validated in one pass."""
+def _plain_batch(body: bytes) -> list[dict[str, Any]] | None:
+    """The batch's documents when every one is plainly valid, else ``None`` (use pydantic)."""
+    try:
+        decoded = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if type(decoded) is dict and decoded.keys() == {"traces"}:
+        decoded = decoded["traces"]
+    if type(decoded) is list and all(is_plainly_valid(doc) for doc in decoded):
+        return decoded
+    return None
+
+
+def _validated_batch(body: bytes) -> list[dict[str, Any]]:
     start = body.lstrip()[:1]
     prefix = "traces" if start == b"[" else ""
     try:
         if start == b"[":
-            docs = TRACE_DOCS.validate_json(body)
-        else:
-            docs = TRACE_BATCH_DOC.validate_json(body)["traces"]
+            return [dict(d) for d in TRACE_DOCS.validate_json(body)]
+        return [dict(d) for d in TRACE_BATCH_DOC.validate_json(body)["traces"]]
     except ValidationError as exc:
         raise InvalidInput("invalid trace batch", problems=problems_from(exc, prefix)) from None
+
+
+def check_storable(traces: list[CanonicalTrace], prefix: str | None = "traces") -> None:
+    """``InvalidInput`` for NUL characters, which PostgreSQL cannot store."""
+    problems = [
+        Problem(f"{prefix}[{n}].{field}" if prefix else field, "NUL characters are not allowed")
+        for n, canon in enumerate(traces)
+        for field in nul_fields(canon)
+    ]
+    if problems:
+        raise InvalidInput("invalid trace batch", problems=problems[:MAX_PROBLEMS])
+
+
+def parse_batch(body: bytes, *, max_traces: int) -> list[CanonicalTrace]:
+    """A batch body (``{"traces": [...]}`` or ``[...]``), validated in one pass."""
+    docs = _plain_batch(body)
+    if docs is None:
+        docs = _validated_batch(body)
     if len(docs) > max_traces:
         raise InvalidInput(f"traces: at most {max_traces} traces per request, got {len(docs)}")
-    return [CanonicalTrace.of(dict(doc)) for doc in docs]
+    traces = [CanonicalTrace.of(doc) for doc in docs]
+    check_storable(traces)
+    return traces
 
 
 def parse_trace(doc: Any, prefix: str = "") -> CanonicalTrace:
     """One already-decoded trace document; raises ``InvalidInput`` naming each problem."""
     try:
-        return CanonicalTrace.of(dict(TRACE_DOC.validate_python(doc)))
+        canon = CanonicalTrace.of(dict(TRACE_DOC.validate_python(doc)))
     except ValidationError as exc:
         raise InvalidInput("invalid trace", problems=problems_from(exc, prefix)) from None
+    check_storable([canon], prefix=None)
+    return canon
 
 
-def parse_trace_json(line: bytes) -> CanonicalTrace | None:
-    """A trace straight from JSON in the exact format, or ``None`` if that does not validate."""
+def parse_plain_line(line: bytes) -> CanonicalTrace | None:
+    """A trace from a JSONL line in the exact format, or ``None`` (use ``parse_trace``)."""
     try:
-        return CanonicalTrace.of(dict(TRACE_DOC.validate_json(line)))
-    except ValidationError:
+        doc = orjson.loads(line)
+    except orjson.JSONDecodeError:
         return None
+    if not is_plainly_valid(doc):
+        return None
+    canon = CanonicalTrace.of(doc)
+    return None if nul_fields(canon) else canon

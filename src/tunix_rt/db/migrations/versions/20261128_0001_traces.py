@@ -68,6 +68,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_trace_tags_tag"), ["tag"], unique=False)
 
     # ### end Alembic commands ###
+    _lz4_toast()
+
+
+def _lz4_toast() -> None:
+    """lz4 for the large columns on PostgreSQL builds that have it (bulk insert ~1.3x faster).
+
+    One COPY backend's CPU bounds ingest, and pglz compression is a large part of it
+    (see docs/traces.md). Compression is invisible to queries and to ``alembic check``.
+    """
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    has_lz4 = bind.exec_driver_sql(
+        "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+    ).scalar()
+    if has_lz4:
+        for column in ("prompt", "final_answer", "steps", "meta"):
+            op.execute(f"ALTER TABLE traces ALTER COLUMN {column} SET COMPRESSION lz4")
 
 
 def downgrade() -> None:

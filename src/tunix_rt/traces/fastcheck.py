@@ -1,0 +1,79 @@
+"""A plain-Python accelerator for the common case: a decoded trace that is exactly valid.
+
+``is_plainly_valid`` returns True only for documents that ``TraceDoc`` accepts unchanged (no
+coercion, steps already ordered by ``i``). Anything else goes through pydantic, which either
+coerces it or words the problems, so the accelerator never changes what is accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tunix_rt.traces.schemas import CanonicalTrace
+
+_KEYS = frozenset({"trace_version", "prompt", "steps", "final_answer", "meta"})
+_STEP_KEYS = frozenset({"i", "type", "content"})
+
+
+def _text(value: Any, longest: int) -> bool:
+    return type(value) is str and 0 < len(value) <= longest
+
+
+def _steps_ok(steps: Any) -> bool:
+    if type(steps) is not list or not 0 < len(steps) <= 1_000:
+        return False
+    last = -1
+    for step in steps:
+        if type(step) is not dict or step.keys() != _STEP_KEYS:
+            return False
+        i = step["i"]
+        if type(i) is not int or i <= last:
+            return False
+        if not (_text(step["type"], 64) and _text(step["content"], 20_000)):
+            return False
+        last = i
+    return True
+
+
+def _meta_ok(meta: Any) -> bool:
+    if meta is None:
+        return True
+    if type(meta) is not dict:
+        return False
+    tags = meta.get("tags", [])
+    return type(tags) is list and all(type(t) is str and t for t in tags)
+
+
+def is_plainly_valid(doc: Any) -> bool:
+    """Whether ``doc`` is a valid trace that validation would return unchanged."""
+    return (
+        type(doc) is dict
+        and doc.keys() <= _KEYS
+        and _text(doc.get("prompt"), 50_000)
+        and _text(doc.get("final_answer"), 50_000)
+        and ("trace_version" not in doc or _text(doc["trace_version"], 64))
+        and _steps_ok(doc.get("steps"))
+        and _meta_ok(doc.get("meta"))
+    )
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def nul_fields(canon: CanonicalTrace) -> list[str]:
+    """Fields holding a NUL character, which PostgreSQL cannot store in text or jsonb."""
+    doc = canon.doc
+    found = [k for k in ("trace_version", "prompt", "final_answer") if "\x00" in doc[k]]
+    # orjson writes NUL as \u0000, so clean JSON (the usual case) needs no walk.
+    if b"\\u0000" in canon.steps_json:
+        found += [f"steps[{n}]" for n, step in enumerate(doc["steps"]) if _has_nul(step)]
+    if b"\\u0000" in canon.meta_json and _has_nul(doc["meta"]):
+        found.append("meta")
+    return found
