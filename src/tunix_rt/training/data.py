@@ -141,6 +141,8 @@ def encode_examples(
     max_seq_length: int,
 ) -> tuple[list[EncodedExample], EncodeStats]:
     """Encode rows; loss on the completion only (end-of-turn/EOS included), cut to the limit."""
+    if not rows:  # a tokenizer called on an empty batch fails inside transformers
+        return [], EncodeStats(kept=0, truncated=0, dropped=0)
     prompts, completions = render_rows(rows, template=template, style=style, system=system)
     p_ids = tokenizer(prompts, add_special_tokens=True)["input_ids"]
     c_ids = tokenizer(completions, add_special_tokens=False)["input_ids"]
