@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import os
 import random
+import socket
 import statistics
 import subprocess
 import tempfile
@@ -126,15 +127,49 @@ async def raw_copy_rate(url: str, docs: list[bytes]) -> float:
         await conn.close()
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+async def backend_pids(url: str) -> list[int]:
+    """PostgreSQL backends connected to the scratch database (the server's pool)."""
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        )
+        return [r["pid"] for r in rows]
+    finally:
+        await conn.close()
+
+
 def start_server(sa_url: str, port: int) -> subprocess.Popen[bytes]:
     env = os.environ | {"TUNIX_RT_DATABASE_URL": sa_url, "TUNIX_RT_LOG_LEVEL": "WARNING"}
     argv = [str(BIN / "tunix-rt"), "serve", "--no-worker", "--port", str(port)]
     return subprocess.Popen(argv, env=env)
 
 
-async def wait_healthy(base: str) -> None:
+def free_port() -> int:
+    """A port nobody listens on now (other engineers run servers on this machine too)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def wait_healthy(base: str, server: subprocess.Popen[bytes]) -> None:
     async with httpx.AsyncClient(base_url=base) as http:
         for _ in range(300):
+            if server.poll() is not None:
+                raise RuntimeError(f"the server exited with {server.returncode}")
             try:
                 if (await http.get("/api/health")).status_code == 200:
                     return
@@ -259,9 +294,16 @@ async def run(args: argparse.Namespace) -> list[str]:
     engine = create_engine(sa_url)
     await migrate.upgrade(engine)
     await engine.dispose()
-    server = start_server(sa_url, args.port)
+    port = args.port or free_port()
+    server = start_server(sa_url, port)
     try:
-        return await measure(args, pg_url, sa_url, f"http://127.0.0.1:{args.port}")
+        base = f"http://127.0.0.1:{port}"
+        await wait_healthy(base, server)
+        await asyncio.sleep(3)  # a server that lost the port race has exited by now
+        if server.poll() is not None:
+            raise RuntimeError("the server exited; is the port taken?")
+        args.server_pid = server.pid
+        return await measure(args, pg_url, sa_url, base)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -279,9 +321,16 @@ async def measure(args: argparse.Namespace, pg_url: str, sa_url: str, base: str)
     ]
     copy_rate = await raw_copy_rate(pg_url, lines)
     print(f"raw asyncpg COPY into a plain jsonb table: {copy_rate:,.0f} rows/s")
-    await wait_healthy(base)
     await reset_tables(pg_url)
+    pids = [args.server_pid]
+    server_cpu = cpu_seconds(pids)
     api_rate = await api_import_rate(base, bodies, args.n, args.clients)
+    server_cpu = cpu_seconds(pids) - server_cpu
+    print(
+        f"  server process CPU {1e6 * server_cpu / args.n:.0f} us/trace;"
+        f" wall {1e6 / api_rate:.0f} us/trace; PostgreSQL backends (pool, bench lifetime):"
+        f" {1e6 * cpu_seconds(await backend_pids(pg_url)) / args.n:.0f} us/trace"
+    )
     print(
         f"batch API ({args.clients} clients x {args.batch}/request): {api_rate:,.0f} traces/s"
         f" = {api_rate / copy_rate:.0%} of COPY"
@@ -328,7 +377,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="concurrent API clients")
     parser.add_argument("--limit", type=int, default=100, help="list page size")
     parser.add_argument("--reps", type=int, default=20, help="timed requests per list figure")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="server port (0: a free one)")
     args = parser.parse_args()
     if args.quick:
         args.n, args.reps = min(args.n, 10_000), 5

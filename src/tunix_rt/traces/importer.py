@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+import asyncio
+from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass, field
 
 import orjson
@@ -10,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt.errors import InvalidInput, Problem
-from tunix_rt.traces.bulk import store_canonical
+from tunix_rt.traces.bulk import BatchResult, store_canonical
 from tunix_rt.traces.listing import TraceFilter, list_page
 from tunix_rt.traces.models import Trace
 from tunix_rt.traces.schemas import CanonicalTrace, normalise_seed_variants
@@ -19,6 +20,7 @@ from tunix_rt.traces.validation import MAX_PROBLEMS, parse_plain_line, parse_tra
 # Traces validated before each bulk insert; large enough to amortise a COPY round trip.
 IMPORT_CHUNK = 2_000
 EXPORT_PAGE = 1_000
+_YIELD_EVERY = 256
 
 
 class ImportResult(BaseModel):
@@ -39,6 +41,7 @@ class _State:
     bad: int = 0
     problems: list[Problem] = field(default_factory=list)
     pending: list[CanonicalTrace] = field(default_factory=list)
+    inflight: asyncio.Task[BatchResult] | None = None
 
 
 async def _lines(chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
@@ -71,37 +74,46 @@ def _parse_line(number: int, line: bytes) -> CanonicalTrace | list[Problem]:
         return [Problem(f"line {number}", str(p)) for p in exc.problems]
 
 
-async def _flush(session: AsyncSession, state: _State) -> None:
-    if state.pending:
-        result = await store_canonical(session=session, traces=state.pending)
+async def _settle(state: _State) -> None:
+    """Wait for the chunk being stored and count it."""
+    if state.inflight is not None:
+        task, state.inflight = state.inflight, None
+        result = await task
         state.created += result.created
         state.duplicates += result.duplicates
-        state.pending = []
+
+
+async def _flush(session: AsyncSession, state: _State) -> None:
+    """Store the pending chunk while the next one is parsed (one at a time: one connection)."""
+    await _settle(state)
+    if state.pending:
+        chunk, state.pending = state.pending, []
+        state.inflight = asyncio.create_task(store_canonical(session=session, traces=chunk))
 
 
 async def _consume(
-    session: AsyncSession,
-    chunks: AsyncIterable[bytes],
-    skip_invalid: bool,
-    on_line: Callable[[int], None] | None,
+    session: AsyncSession, chunks: AsyncIterable[bytes], skip_invalid: bool
 ) -> _State:
     state = _State()
-    async for line in _lines(chunks):
-        state.lines += 1
-        if on_line is not None:
-            on_line(len(line) + 1)
-        if not line.strip():
-            continue
-        parsed = _parse_line(state.lines, line)
-        if isinstance(parsed, list):
-            state.bad += 1
-            state.problems.extend(parsed[: MAX_PROBLEMS - len(state.problems)])
-        elif skip_invalid or not state.bad:
-            state.pending.append(parsed)
-        if len(state.pending) >= IMPORT_CHUNK:
+    try:
+        async for line in _lines(chunks):
+            state.lines += 1
+            if state.lines % _YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # let the chunk being stored make progress
+            if not line.strip():
+                continue
+            parsed = _parse_line(state.lines, line)
+            if isinstance(parsed, list):
+                state.bad += 1
+                state.problems.extend(parsed[: MAX_PROBLEMS - len(state.problems)])
+            elif skip_invalid or not state.bad:
+                state.pending.append(parsed)
+            if len(state.pending) >= IMPORT_CHUNK:
+                await _flush(session, state)
+        if skip_invalid or not state.bad:
             await _flush(session, state)
-    if skip_invalid or not state.bad:
-        await _flush(session, state)
+    finally:
+        await _settle(state)  # never leave a COPY running on the connection
     return state
 
 
@@ -110,11 +122,10 @@ async def import_jsonl(
     session: AsyncSession,
     chunks: AsyncIterable[bytes],
     skip_invalid: bool = False,
-    on_line: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Import a JSONL stream in one savepoint: any bad line imports nothing unless skipped."""
     async with session.begin_nested():
-        state = await _consume(session, chunks, skip_invalid, on_line)
+        state = await _consume(session, chunks, skip_invalid)
         if state.bad and not skip_invalid:
             lines = "line" if state.bad == 1 else "lines"
             raise InvalidInput(
