@@ -15,16 +15,23 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-_NON_WORD = re.compile(r"[^\w]+")
+_WORD = re.compile(r"\w+")
 
 DEFAULT_NGRAM = 8
 DEFAULT_THRESHOLD = 0.5
 
 
+def words_of(text: str) -> list[str]:
+    """The normalised words: NFKC, case-folded, punctuation dropped."""
+    if text.isascii():
+        # NFKC and case folding reduce to lower() on ASCII text (the common case, much faster).
+        return _WORD.findall(text.lower())
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
 def normalise(text: str) -> str:
     """Canonical form for comparison: NFKC, case-folded, words separated by single spaces."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(_NON_WORD.sub(" ", folded).split())
+    return " ".join(words_of(text))
 
 
 def prompt_hash(text: str) -> str:
@@ -34,12 +41,30 @@ def prompt_hash(text: str) -> str:
 
 def ngrams(text: str, n: int = DEFAULT_NGRAM) -> set[str]:
     """Word n-grams of the normalised text (the whole text if shorter than ``n`` words)."""
-    words = normalise(text).split()
+    return _grams(words_of(text), n)
+
+
+def _grams(words: list[str], n: int) -> set[str]:
     if not words:
         return set()
     if len(words) < n:
         return {" ".join(words)}
     return {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def _grams_within(words: list[str], n: int, vocab: set[str]) -> set[str]:
+    """The n-grams made only of ``vocab`` words (no other gram can match an eval gram)."""
+    if len(words) < n:
+        return {" ".join(words)} if words else set()
+    # One byte per word (1 = an eval word); runs of n ones are found by bytes.find, in C.
+    flags = bytes(map(vocab.__contains__, words))
+    run = b"\x01" * n
+    out: set[str] = set()
+    start = flags.find(run)
+    while start >= 0:
+        out.add(" ".join(words[start : start + n]))
+        start = flags.find(run, start + 1)
+    return out
 
 
 @dataclass(frozen=True)
@@ -70,13 +95,16 @@ class ContaminationIndex:
     ) -> None:
         self.n = n
         self.threshold = threshold
-        self._by_hash: dict[str, EvalPrompt] = {}
+        self._by_text: dict[str, EvalPrompt] = {}
+        self._vocab: set[str] = set()
         self._by_gram: dict[str, list[int]] = defaultdict(list)
         self._items: list[EvalPrompt] = []
         self._sizes: list[int] = []
         for item in items:
-            self._by_hash.setdefault(prompt_hash(item.prompt), item)
-            grams = ngrams(item.prompt, n)
+            words = words_of(item.prompt)
+            self._vocab.update(words)
+            self._by_text.setdefault(" ".join(words), item)
+            grams = _grams(words, n)
             for gram in grams:
                 self._by_gram[gram].append(len(self._items))
             self._items.append(item)
@@ -90,11 +118,12 @@ class ContaminationIndex:
         """The strongest overlap of this prompt with any eval item, if above the threshold."""
         if not self._items:
             return None
-        exact = self._by_hash.get(prompt_hash(prompt))
+        words = words_of(prompt)
+        exact = self._by_text.get(" ".join(words))
         if exact is not None:
             return Overlap(position, exact.eval_set, exact.item_id, True, 1.0)
         hits: dict[int, int] = defaultdict(int)
-        for gram in ngrams(prompt, self.n):
+        for gram in _grams_within(words, self.n, self._vocab):
             for idx in self._by_gram.get(gram, ()):
                 hits[idx] += 1
         if not hits:

@@ -8,9 +8,23 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Text, and_, case, cast, exists, func, literal, or_, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    Uuid,
+    and_,
+    any_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
 
 from tunix_rt.datasets.schemas import DatasetBuild, DatasetFilters, MetaScalar
 from tunix_rt.traces.models import Trace, TraceTag
@@ -128,24 +142,61 @@ async def select_candidates(*, session: AsyncSession, build: DatasetBuild) -> li
     ]
 
 
+CONTENT_COLUMNS = (
+    Trace.id,
+    Trace.content_hash,
+    Trace.trace_version,
+    Trace.prompt,
+    cast(Trace.steps, Text),
+    Trace.final_answer,
+    cast(Trace.meta, Text),
+)
+
+
+def _record(row: Any) -> Record:
+    tid, digest, version, prompt, steps, answer, meta = row
+    parsed_meta = orjson.loads(meta) if meta is not None else None
+    return Record(tid, digest, version, prompt, orjson.loads(steps), answer, parsed_meta)
+
+
+async def _rows(session: AsyncSession, stmt: Select[*tuple[Any, ...]]) -> Sequence[Any]:
+    """Rows of a content query. On PostgreSQL through the driver directly: for ~2 KB rows
+    SQLAlchemy's per-row result processing costs as much as the fetch itself (bench/datasets.py).
+    """
+    conn = await session.connection()
+    if conn.dialect.name != "postgresql":
+        rows: Sequence[Any] = (await session.execute(stmt)).all()
+        return rows
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    args = [params[name] for name in compiled.positiontup or ()]
+    driver: Any = (await conn.get_raw_connection()).driver_connection
+    fetched: Sequence[Any] = await driver.fetch(compiled.string, *args)
+    return fetched
+
+
+async def fetch_latest(*, session: AsyncSession, build: DatasetBuild) -> list[Record]:
+    """``latest`` in one query: the filtered traces' content, newest first, limited in SQL."""
+    dialect = session.get_bind().dialect.name
+    stmt = (
+        select(*CONTENT_COLUMNS)
+        .where(*where_clauses(build.filters, dialect))
+        .order_by(Trace.created_at.desc(), Trace.content_hash)
+    )
+    if build.limit is not None:
+        stmt = stmt.limit(build.limit)
+    return [_record(row) for row in await _rows(session, stmt)]
+
+
 async def fetch_records(*, session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Record]:
     """The content of these traces, in the given order (JSON parsed with orjson)."""
-    columns = (
-        Trace.id,
-        Trace.content_hash,
-        Trace.trace_version,
-        Trace.prompt,
-        cast(Trace.steps, Text),
-        Trace.final_answer,
-        cast(Trace.meta, Text),
-    )
+    postgres = session.get_bind().dialect.name == "postgresql"
+    # One array parameter on PostgreSQL; SQLite caps bound parameters, so smaller IN lists.
+    size = 10 * FETCH_CHUNK if postgres else FETCH_CHUNK
     found: dict[uuid.UUID, Record] = {}
-    for start in range(0, len(ids), FETCH_CHUNK):
-        chunk = ids[start : start + FETCH_CHUNK]
-        result = await session.execute(select(*columns).where(Trace.id.in_(chunk)))
-        for tid, digest, version, prompt, steps, answer, meta in result.all():
-            parsed_meta = orjson.loads(meta) if meta is not None else None
-            found[tid] = Record(
-                tid, digest, version, prompt, orjson.loads(steps), answer, parsed_meta
-            )
+    for start in range(0, len(ids), size):
+        chunk = list(ids[start : start + size])
+        match = Trace.id == any_(literal(chunk, ARRAY(Uuid))) if postgres else Trace.id.in_(chunk)
+        for row in await _rows(session, select(*CONTENT_COLUMNS).where(match)):
+            found[row[0]] = _record(row)
     return [found[tid] for tid in ids if tid in found]

@@ -115,11 +115,19 @@ def _conflict(build: DatasetBuild, existing: Dataset, what: str) -> Conflict:
     )
 
 
+def _single_query(build: DatasetBuild) -> bool:
+    """Whether SQL alone decides the selection (so content is fetched in the same query)."""
+    return build.strategy == "latest" and build.parent is None and build.dedupe != "prompt"
+
+
 async def _select_records(
     session: AsyncSession, build: DatasetBuild, given: Sequence[uuid.UUID] | None
 ) -> tuple[list[Record], int, dict[str, object]]:
-    ids = await _choose_ids(session, build, given)
-    records = await query.fetch_records(session=session, ids=ids)
+    if given is None and _single_query(build):
+        records = await query.fetch_latest(session=session, build=build)
+    else:
+        ids = await _choose_ids(session, build, given)
+        records = await query.fetch_records(session=session, ids=ids)
     if given is not None and build.strategy == "random":
         records.sort(key=lambda r: steps.rank(build.seed or 0, r.content_hash))
     records, dropped = steps.dedupe(records, build.dedupe)
