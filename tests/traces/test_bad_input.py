@@ -106,8 +106,9 @@ async def test_lying_content_length_is_413_on_bytes_read(
     assert await _count(session) == before
 
 
-async def test_real_server_rejects_oversized_chunked_body(settings: Settings) -> None:
-    """Through uvicorn and a raw socket: a chunked body past the limit gets 413."""
+async def test_real_server_rejects_oversized_and_lying_bodies(settings: Settings) -> None:
+    """Through uvicorn and a raw socket: a chunked body past the limit gets 413; a body longer
+    than its Content-Length is cut there by the server (the rest is not a request): a 4xx."""
     app = create_app(settings.model_copy(update={"max_body_bytes": LIMIT}), migrate_on_start=False)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", ws="none")
     server = uvicorn.Server(config)
@@ -121,8 +122,10 @@ async def test_real_server_rejects_oversized_chunked_body(settings: Settings) ->
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
             before = (await http.get("/api/traces", params={"limit": 500})).json()["data"]
             status = await _raw_chunked_post(port, "/api/traces/batch", 10 * LIMIT)
+            lying = await _raw_lying_post(port, "/api/traces/batch", 10 * LIMIT)
             after = (await http.get("/api/traces", params={"limit": 500})).json()["data"]
         assert status == 413
+        assert 400 <= lying < 500
         assert after == before
     finally:
         server.should_exit = True
@@ -166,3 +169,20 @@ async def test_nul_characters_are_422_not_a_database_error(
         "msg": "meta: NUL characters are not allowed",
     }
     assert await _count(session) == before
+
+
+async def _raw_lying_post(port: int, path: str, total: int) -> int:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 100\r\n\r\n".encode()
+    )
+    try:
+        async for piece in _huge(total):
+            writer.write(piece)
+            await writer.drain()
+    except ConnectionError:
+        pass
+    status_line = await reader.readline()
+    writer.close()
+    return int(status_line.split()[1])
