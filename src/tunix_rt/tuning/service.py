@@ -37,11 +37,12 @@ def require_ray() -> None:
 
 
 def trial_config(job: TuningJob, params: dict[str, Any]) -> dict[str, Any]:
-    """The full training config of one trial: base config, then the sampled params."""
-    doc = {**job.base_config, **params, "model": job.base_model, "dataset": job.dataset_key}
-    if job.eval_set:
-        doc["eval_set"] = job.eval_set
-    return doc
+    """The full training config of one trial: base config, then the sampled params.
+
+    The trial requests its evaluation itself (judged by the sweep's metric), so the training
+    config carries no ``eval_set`` that would start a second, automatic one.
+    """
+    return {**job.base_config, **params, "model": job.base_model, "dataset": job.dataset_key}
 
 
 def _create_problems(job_in: TuningJobCreate) -> list[Problem]:
@@ -207,15 +208,3 @@ async def promote_best(
     return await registry_service.promote_run(
         session=session, family=fam, request=request, home=home
     )
-
-
-async def trial_metric(
-    *, session: AsyncSession, run_id: uuid.UUID | None, metric: str
-) -> float | None:
-    """The value of ``metric`` for a finished trial run."""
-    if run_id is None:
-        return None
-    if metric == "loss":
-        latest = await last_training_loss(session=session, run_id=run_id)
-        return None if latest is None else latest[1]
-    raise InvalidInput(f"unknown sweep metric {metric!r}")

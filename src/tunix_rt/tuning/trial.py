@@ -15,6 +15,10 @@ from typing import Any
 
 from tunix_rt.db.base import utcnow
 from tunix_rt.db.session import create_engine, create_sessionmaker, session_scope
+from tunix_rt.evaluation import service as evaluation_service
+from tunix_rt.evaluation.judges import DEFAULT_JUDGES
+from tunix_rt.evaluation.models import EvaluationStatus
+from tunix_rt.evaluation.schemas import EvaluateRequest
 from tunix_rt.runs import service as run_service
 from tunix_rt.runs.models import TERMINAL, RunStatus
 from tunix_rt.settings import Settings
@@ -74,16 +78,15 @@ async def _trial(params: dict[str, Any], info: TrialInfo, trial_id: str, report:
             job = await service.get_tuning_job(session=session, job_id=job_id)
             trial = await _start(session, settings, job, trial_id, params)
             metric = job.metric
+            session.expunge(job)
         # Intermediate results carry the training loss; only report them when that is the
         # sweep's metric (Ray checks every result for the metric it optimises).
         interim = report if metric in service.TRAINING_METRICS else None
         run_status = await _follow(factory, trial, job_id, info.poll_s, interim)
+        value = None
+        if run_status == RunStatus.SUCCEEDED:
+            value = await _metric(factory, settings, job, trial, info.poll_s)
         async with session_scope(factory) as session:
-            value = None
-            if run_status == RunStatus.SUCCEEDED:
-                value = await service.trial_metric(
-                    session=session, run_id=trial.run_id, metric=metric
-                )
             await _finish(session, trial.id, run_status, value)
         if value is None or not math.isfinite(value):
             raise RuntimeError(f"trial run ended {run_status} without a finite {metric}")
@@ -112,6 +115,56 @@ async def _follow(
             report({"loss": latest[1], "step": latest[0]})
         if status in TERMINAL:
             return status
+
+
+async def _metric(
+    factory: Any, settings: Settings, job: TuningJob, trial: TuningTrial, poll_s: float
+) -> float | None:
+    """The trial's value of the sweep metric: the final training loss, or a judge's mean score.
+
+    When the sweep names an eval set, every trial is evaluated on it (so each trial has an
+    evaluation to inspect and compare), whichever metric the sweep optimises.
+    """
+    assert trial.run_id is not None
+    scorecard: dict[str, Any] | None = None
+    if job.eval_set:
+        scorecard = await _evaluate(factory, settings, job, trial.run_id, poll_s)
+    if job.metric in service.TRAINING_METRICS:
+        async with session_scope(factory) as session:
+            latest = await service.last_training_loss(session=session, run_id=trial.run_id)
+        return None if latest is None else latest[1]
+    if scorecard is None:
+        return None
+    mean = scorecard.get("judges", {}).get(job.metric, {}).get("mean")
+    return float(mean) if isinstance(mean, int | float) else None
+
+
+async def _evaluate(
+    factory: Any, settings: Settings, job: TuningJob, run_id: uuid.UUID, poll_s: float
+) -> dict[str, Any] | None:
+    """Request an evaluation of the trial run and wait for its scorecard (None if it failed)."""
+    judges = list(DEFAULT_JUDGES)
+    if job.metric not in service.TRAINING_METRICS and job.metric not in judges:
+        judges.append(job.metric)
+    request = EvaluateRequest(eval_set=job.eval_set or "", judges=judges, seed=job.seed)
+    async with session_scope(factory) as session:
+        evaluation = await evaluation_service.request_evaluation(
+            session=session, settings=settings, run_id=run_id, request=request
+        )
+    while True:
+        await asyncio.sleep(poll_s)
+        async with session_scope(factory) as session:
+            current = await evaluation_service.get_evaluation(
+                session=session, evaluation_id=evaluation.id
+            )
+            if current.status == EvaluationStatus.SUCCEEDED:
+                return current.scorecard
+            if current.status == EvaluationStatus.FAILED:
+                return None
+            sweep = await service.get_tuning_job(session=session, job_id=job.id)
+            if sweep.status == TuningStatus.CANCEL_REQUESTED and current.job_run_id is not None:
+                await run_service.cancel_run(session=session, run_id=current.job_run_id)
+                return None
 
 
 async def _finish(session: Any, trial_id: uuid.UUID, run_status: str, value: float | None) -> None:

@@ -1,0 +1,118 @@
+"""A real sweep on the local Ray: 4 trials, each a queued training run with an evaluation."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tunix_rt.datasets import evalsets
+from tunix_rt.datasets import service as dataset_service
+from tunix_rt.datasets.schemas import DatasetBuild, EvalItemIn
+from tunix_rt.db import migrate
+from tunix_rt.db.session import create_engine, create_sessionmaker, session_scope
+from tunix_rt.evaluation.models import Evaluation, EvaluationStatus
+from tunix_rt.registry import service as registry_service
+from tunix_rt.registry.schemas import ModelFamilyCreate
+from tunix_rt.runs import kinds  # noqa: F401  (registers the job kinds)
+from tunix_rt.runs.models import Run, RunStatus
+from tunix_rt.runs.worker import Worker, WorkerConfig
+from tunix_rt.settings import Settings
+from tunix_rt.traces import service as trace_service
+from tunix_rt.traces.generators import reasoning_mix
+from tunix_rt.traces.seeds import eval_v2_items
+from tunix_rt.tuning import service as tuning_service
+from tunix_rt.tuning.models import TuningStatus
+from tunix_rt.tuning.schemas import TuningJobCreate
+
+SWEEP = {
+    "name": "e2e",
+    "dataset_key": "mix-v1",
+    "base_model": "tiny-llama",
+    "base_config": {"max_steps": 3, "batch_size": 4, "max_seq_length": 256, "log_every_steps": 1},
+    "metric": "loss",
+    "mode": "min",
+    "num_samples": 4,
+    "max_concurrent_trials": 2,
+    "eval_set": "sweep-eval",
+    "search_space": {"learning_rate": {"type": "loguniform", "min": 1e-4, "max": 3e-2}},
+}
+
+
+async def _prepare(settings: Settings) -> None:
+    engine = create_engine(settings.resolved_database_url)
+    await migrate.upgrade(engine)
+    async with session_scope(create_sessionmaker(engine)) as session:
+        await trace_service.create_traces(
+            session=session, traces=reasoning_mix.generate(60, seed=3)
+        )
+        await dataset_service.build_dataset(
+            session=session, build=DatasetBuild(name="mix", version="v1"), home=settings.home
+        )
+        items = [EvalItemIn.model_validate(item) for item in eval_v2_items()[:4]]
+        await evalsets.register_eval_set(session=session, name="sweep-eval", items=items)
+        await registry_service.create_family(
+            session=session, family_in=ModelFamilyCreate(name="tutor")
+        )
+    await engine.dispose()
+
+
+async def _run_until_done(settings: Settings, job_id: object, timeout_s: float) -> None:
+    engine = create_engine(settings.resolved_database_url)
+    factory = create_sessionmaker(engine)
+    worker = Worker(settings=settings, sessionmaker=factory, config=WorkerConfig(concurrency=3))
+    loop_task = asyncio.create_task(worker.run())
+    try:
+        async with asyncio.timeout(timeout_s):
+            while True:
+                await asyncio.sleep(2)
+                async with factory() as session:
+                    job = await tuning_service.get_tuning_job(session=session, job_id=job_id)  # type: ignore[arg-type]
+                    if job.status in tuning_service.FINISHED:
+                        return
+    finally:
+        worker.request_stop(hand_back=True)
+        await loop_task
+        await engine.dispose()
+
+
+@pytest.mark.timeout(900)
+async def test_sweep_of_four_trials_runs_trains_evaluates_and_promotes(home: Path) -> None:
+    settings = Settings(home=home)
+    await _prepare(settings)
+    engine = create_engine(settings.resolved_database_url)
+    factory = create_sessionmaker(engine)
+    async with session_scope(factory) as session:
+        job = await tuning_service.create_tuning_job(
+            session=session, job_in=TuningJobCreate.model_validate(SWEEP)
+        )
+        await tuning_service.start_tuning_job(session=session, settings=settings, job_id=job.id)
+    await _run_until_done(settings, job.id, timeout_s=800)
+
+    async with session_scope(factory) as session:
+        job = await tuning_service.get_tuning_job(session=session, job_id=job.id)
+        trials = await tuning_service.list_trials(session=session, job_id=job.id)
+        assert job.status == TuningStatus.SUCCEEDED, job.error
+        assert len(trials) == 4
+        for trial in trials:
+            assert trial.status == "succeeded", trial.error
+            assert trial.metric_value is not None
+            assert math.isfinite(trial.metric_value)
+            run = await session.get(Run, trial.run_id)
+            assert run is not None
+            assert run.status == RunStatus.SUCCEEDED
+            assert run.config["learning_rate"] == pytest.approx(trial.params["learning_rate"])
+            evaluation = await session.scalar(select(Evaluation).where(Evaluation.run_id == run.id))
+            assert evaluation is not None
+            assert evaluation.status == EvaluationStatus.SUCCEEDED
+        best = min(trials, key=lambda t: t.metric_value or math.inf)
+        assert job.best_trial_id == best.id
+        version, created = await tuning_service.promote_best(
+            session=session, job_id=job.id, family="tutor", aliases=["candidate"], home=home
+        )
+        assert created
+        assert version.run_id == best.run_id
+    await engine.dispose()
