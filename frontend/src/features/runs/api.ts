@@ -1,0 +1,113 @@
+import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { paths } from "../../client/schema";
+import { api, unwrap } from "../../client/http";
+import type { Schemas } from "../../client/types";
+
+export type Run = Schemas["RunPublic"];
+export type RunListParams = NonNullable<paths["/api/tunix/runs"]["get"]["parameters"]["query"]>;
+export type TrainRunRequest = Schemas["TrainRunRequest"];
+// POST /api/tunix/run declares no response model (it answers a run or a dry-run report), so the
+// report's shape is written here from runs/train_submit.py's DryRunReport.
+export type DryRunReport = { dry_run: true; valid: boolean; config: Record<string, unknown>; checks: string[] };
+export const isDryRun = (r: Run | DryRunReport): r is DryRunReport => "dry_run" in r && r.dry_run === true;
+export type Metrics = Schemas["MetricsPublic"];
+export type Artifact = Schemas["ArtifactPublic"];
+
+/** Statuses after which a run changes no more. */
+export const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
+export const isActive = (status: string | undefined) => status !== undefined && !TERMINAL.has(status);
+
+export const runKeys = {
+  all: ["runs"] as const,
+  list: (params: RunListParams) => ["runs", "list", params] as const,
+  detail: (id: string) => ["runs", "detail", id] as const,
+  metrics: (id: string) => ["runs", "metrics", id] as const,
+  artifacts: (id: string) => ["runs", "artifacts", id] as const,
+  backends: ["runs", "backends"] as const,
+};
+
+/** GET /api/tunix/runs. */
+export function fetchRuns(params: RunListParams) {
+  return unwrap(api.GET("/api/tunix/runs", { params: { query: params } }));
+}
+
+export const runsQuery = (params: RunListParams) =>
+  queryOptions({
+    queryKey: runKeys.list(params),
+    queryFn: () => fetchRuns(params),
+    placeholderData: keepPreviousData,
+    // keep the list moving while anything on it is still running
+    refetchInterval: (q) => (q.state.data?.data.some((r) => isActive(r.status)) ? 2_000 : 15_000),
+  });
+
+export const useRuns = (params: RunListParams) => useQuery(runsQuery(params));
+
+/** GET /api/tunix/runs/{id}. */
+export function fetchRun(id: string) {
+  return unwrap(api.GET("/api/tunix/runs/{run_id}", { params: { path: { run_id: id } } }));
+}
+
+export const runQuery = (id: string) =>
+  queryOptions({
+    queryKey: runKeys.detail(id),
+    queryFn: () => fetchRun(id),
+    refetchInterval: (q) => (isActive(q.state.data?.status) ? 2_000 : false),
+  });
+
+export const useRun = (id: string) => useQuery(runQuery(id));
+
+/** GET /api/tunix/runs/{id}/metrics (polled while the run is active). */
+export function fetchMetrics(id: string) {
+  return unwrap(api.GET("/api/tunix/runs/{run_id}/metrics", { params: { path: { run_id: id } } }));
+}
+
+export const useRunMetrics = (id: string, active: boolean) =>
+  useQuery(queryOptions({ queryKey: runKeys.metrics(id), queryFn: () => fetchMetrics(id), refetchInterval: active ? 1_500 : false }));
+
+/** GET /api/tunix/runs/{id}/artifacts. */
+export function fetchArtifacts(id: string) {
+  return unwrap(api.GET("/api/tunix/runs/{run_id}/artifacts", { params: { path: { run_id: id } } }));
+}
+
+export const useRunArtifacts = (id: string, active: boolean) =>
+  useQuery(queryOptions({ queryKey: runKeys.artifacts(id), queryFn: () => fetchArtifacts(id), refetchInterval: active ? 5_000 : false }));
+
+/** The download URL of one artifact (a plain link, so the browser streams it to disk). */
+export const artifactUrl = (id: string, name: string) =>
+  `/api/tunix/runs/${encodeURIComponent(id)}/artifacts/${name.split("/").map(encodeURIComponent).join("/")}/download`;
+
+/** GET /api/tunix/status: training backends and job kinds. */
+export function fetchBackends() {
+  return unwrap(api.GET("/api/tunix/status"));
+}
+
+export const useBackends = () => useQuery(queryOptions({ queryKey: runKeys.backends, queryFn: fetchBackends, staleTime: 60_000 }));
+
+/** POST /api/tunix/run (async: answers at once with the queued run; a dry run answers its checks). */
+export function launchRun(body: TrainRunRequest, mode: "sync" | "async") {
+  return unwrap(api.POST("/api/tunix/run", { params: { query: { mode } }, body })) as Promise<Run | DryRunReport>;
+}
+
+export function useLaunchRun() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (args: { body: TrainRunRequest; mode: "sync" | "async" }) => launchRun(args.body, args.mode),
+    onSuccess: () => client.invalidateQueries({ queryKey: runKeys.all }),
+  });
+}
+
+/** POST /api/tunix/runs/{id}/cancel. */
+export function cancelRun(id: string) {
+  return unwrap(api.POST("/api/tunix/runs/{run_id}/cancel", { params: { path: { run_id: id } } }));
+}
+
+export function useCancelRun() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: cancelRun,
+    onSuccess: (run) => {
+      client.setQueryData(runKeys.detail(run.id), run);
+      return client.invalidateQueries({ queryKey: runKeys.all });
+    },
+  });
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { defaultDraft, draftToRequest } from "./launch";
+
+describe("draftToRequest", () => {
+  it("builds the config with numbers, dataset, eval set and extra keys", () => {
+    const r = draftToRequest({ ...defaultDraft(), name: "r1", dataset: "arith@v1", evalSet: "eval-v2", extra: '{"weight_decay": 0.1}' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.body.name).toBe("r1");
+    expect(r.body.dry_run).toBe(false);
+    expect(r.body.config).toMatchObject({
+      backend: "torch",
+      model: "tiny-llama",
+      dataset: "arith@v1",
+      max_steps: 60,
+      batch_size: 16,
+      learning_rate: 0.003,
+      eval_set: "eval-v2",
+      weight_decay: 0.1,
+    });
+  });
+
+  it("reports every wrong field at once", () => {
+    const r = draftToRequest({ ...defaultDraft(), dataset: "", maxSteps: "1.5", learningRate: "fast", extra: "[1]" });
+    expect(r).toEqual({
+      ok: false,
+      problems: ["dataset: choose one", "max_steps: not a whole number", "learning_rate: not a number", "extra config: must be a JSON object"],
+    });
+  });
+});
