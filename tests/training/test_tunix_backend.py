@@ -97,9 +97,11 @@ def test_loss_is_finite_and_falls(resumed_run: Path) -> None:
     assert losses[-1] < losses[0] - 0.5
     first = events(resumed_run)[0]
     assert {"step", "loss", "lr", "grad_norm", "tokens_per_s", "elapsed_s"} <= set(first)
-    assert first["lr"] == pytest.approx(0.0)  # linear warmup from 0 over 1 step
+    assert first["lr"] == pytest.approx(1e-2)  # warmup (step + 1) / warmup_steps, as in torch
     # Tunix evaluates when train() starts, so the resumed run re-evaluates step 4.
-    assert [e["step"] for e in events(resumed_run, "eval")] == [0, 4, 4]
+    assert [e["step"] for e in events(resumed_run, "eval")] == [0, 4, 4, 6]
+    ends = events(resumed_run, "end")
+    assert [(e["step"], e["stop_reason"]) for e in ends] == [(4, "max_steps"), (6, "max_steps")]
 
 
 def test_orbax_checkpoints_are_written(resumed_run: Path) -> None:
@@ -190,3 +192,113 @@ def test_status_reports_versions_without_devices() -> None:
     assert doc["installed"] is True
     assert doc["libraries"]["jax"]
     assert doc["devices"] is None
+
+
+def test_lora_trains_only_the_adapters(tmp_path: Path) -> None:
+    import jax.numpy as jnp
+    import numpy as np
+    import orbax.checkpoint as ocp
+
+    from tunix_rt.training.tunix_backend import export, models
+
+    lora = {"rank": 4, "alpha": 8.0, "target_modules": ["q_proj", "o_proj"]}
+    cfg = make_config(tmp_path, lora=lora, max_steps=2, eval_every_steps=None)
+    result = tunix_backend.train(cfg, resume=False)
+    assert result.step == 2
+    run = tmp_path / "run"
+    manifest = json.loads((run / "run_manifest.json").read_text())
+    assert 0 < manifest["model"]["trainable_params"] < manifest["model"]["params"] / 4
+    saved = ocp.StandardCheckpointer().restore(
+        (run / "checkpoints" / "step_2" / "model_params").absolute()
+    )
+    names = {str(path[-2]) for path, _ in jax_paths(saved)}  # [..., "w_lora_a", "value"]
+    assert names == {"w_lora_a", "w_lora_b"}
+    # The merged export changed the adapted projections and left the MLP as initialised.
+    meta = export.read_meta(run / "final")
+    family = models.FAMILIES["gemma3"]
+    initial = models.create_random(
+        family,
+        models.tunix_config(family, meta["model_config"], dtype=jnp.float32),
+        seed=0,
+        dtype=jnp.float32,
+        mesh=None,
+    )
+    final = ocp.StandardCheckpointer().restore((run / "final" / "checkpoint").absolute())
+    layer = initial.layers[0]
+    np.testing.assert_array_equal(
+        final["transformer/layer_0/mlp/linear"]["w"], np.asarray(layer.mlp.down_proj.kernel[...])
+    )
+    assert not np.allclose(
+        final["transformer/layer_0/attn/attn_vec_einsum"]["w"],
+        np.asarray(layer.attn.attn_vec_einsum.w[...]),
+    )
+
+
+def jax_paths(tree: Any) -> list[tuple[Any, Any]]:
+    import jax
+
+    return [
+        (tuple(getattr(k, "key", k) for k in path), leaf)
+        for path, leaf in jax.tree_util.tree_leaves_with_path(tree)
+    ]
+
+
+@pytest.mark.slow
+def test_merged_lora_export_computes_what_the_adapters_did() -> None:
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+    from flax import nnx
+
+    from tunix_rt.training.config import LoraConfig
+    from tunix_rt.training.tunix_backend import models
+
+    family = models.FAMILIES["gemma3"]
+    hf = {**TINY, "vocab_size": 40, "num_key_value_heads": 2, "num_attention_heads": 4}
+    cfg = models.tunix_config(family, hf, dtype=jnp.float32)
+    lora = LoraConfig(rank=2, alpha=4.0, target_modules=("q_proj", "k_proj", "down_proj"))
+    adapted = models.apply_lora(
+        family,
+        models.create_random(family, cfg, seed=0, dtype=jnp.float32, mesh=None),
+        lora,
+        seed=1,
+    )
+    # Fresh adapters have B = 0; give them values so the merge has something to add.
+    state = nnx.state(adapted, nnx.LoRAParam)
+    keys = iter(jax.random.split(jax.random.key(3), len(jax.tree.leaves(state))))
+    nnx.update(adapted, jax.tree.map(lambda x: 0.1 * jax.random.normal(next(keys), x.shape), state))
+    plain = models.create_random(family, cfg, seed=5, dtype=jnp.float32, mesh=None)
+    nnx.update(plain, models.merged_params(adapted, lora))
+    tokens = jnp.array([[3, 7, 9, 11, 4]])
+    pos = jnp.arange(5)[None]
+    mask = jnp.tril(jnp.ones((1, 5, 5), dtype=bool))
+    want, _ = adapted(tokens, pos, None, mask)
+    got, _ = plain(tokens, pos, None, mask)
+    np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.slow
+def test_tunix_safetensors_loader_matches_the_torch_model(tmp_path: Path) -> None:
+    """The real-checkpoint path: a tiny HF Gemma 3 saved as safetensors, loaded by Tunix."""
+    import jax.numpy as jnp
+    import numpy as np
+    import torch
+
+    from tunix_rt.training import tiny
+    from tunix_rt.training.tunix_backend import models
+
+    torch.manual_seed(0)
+    hf_model = tiny.build_model("tiny-gemma3", 48, {**TINY, "num_key_value_heads": 2})
+    hf_model.save_pretrained(tmp_path)
+    doc = json.loads((tmp_path / "config.json").read_text())
+    family = models.FAMILIES[models.HF_MODEL_TYPE_FAMILY[doc["model_type"]]]
+    cfg = models.tunix_config(family, doc, dtype=jnp.float32)
+    model = models.load_safetensors(family, str(tmp_path), cfg, dtype=jnp.float32, mesh=None)
+    ids = [[5, 9, 13, 17, 21, 25]]
+    with torch.no_grad():
+        want = hf_model(torch.tensor(ids)).logits.numpy()
+    n = len(ids[0])
+    got, _ = model(
+        jnp.array(ids), jnp.arange(n)[None], None, jnp.tril(jnp.ones((1, n, n), dtype=bool))
+    )
+    np.testing.assert_allclose(np.asarray(got), want, rtol=2e-3, atol=2e-3)

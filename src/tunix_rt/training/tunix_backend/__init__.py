@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tunix_rt.training.config import TrainConfig
+    from tunix_rt.training.tunix_backend.recipe import TrainResult
     from tunix_rt.training.tunix_backend.sampling import GenerateItem, Prediction
 
 META_FILE = "tunix_rt.json"
@@ -56,11 +57,11 @@ def is_tunix_model_dir(path: Path | str) -> bool:
     return isinstance(doc, dict) and doc.get("backend") == "tunix"
 
 
-def train(config: TrainConfig, *, resume: bool) -> None:
+def train(config: TrainConfig, *, resume: bool) -> TrainResult:
     """Run SFT with Tunix's PeftTrainer; writes the output dir layout of interfaces.md §4."""
     from tunix_rt.training.tunix_backend import recipe
 
-    recipe.train(config, resume=resume)
+    return recipe.train(config, resume=resume)
 
 
 def generate(

@@ -72,7 +72,8 @@ def save_final_model(
         "style": str(config.style),
         "system_prompt": config.system_prompt,
         "eos_token": tokenizer.eos_token,
-        "source_model": config.model,
+        "base_model": config.model,
+        "max_seq_length": config.max_seq_length,
         "step": step,
         "lora_merged": config.lora.model_dump(mode="json") if config.lora else None,
     }
@@ -101,7 +102,7 @@ def write_run_manifest(
     steps: int,
     resumed_from: int,
     started: float,
-    final: dict[str, Any],
+    final: dict[str, Any] | None,
 ) -> None:
     """``run_manifest.json``: config, data fingerprint, code and library versions, outcome."""
     assert config.data_path is not None

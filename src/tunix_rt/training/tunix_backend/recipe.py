@@ -7,7 +7,8 @@ stepping, gradient accumulation (``optax.MultiSteps``), Orbax checkpointing and 
 from __future__ import annotations
 
 import contextlib
-import math
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,64 +17,18 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-import optax
 import orbax.checkpoint as ocp
 from flax import nnx
 from tunix.sft import peft_trainer
 from tunix.sft import utils as sft_utils
 
-from tunix_rt.errors import InvalidInput, InvalidState
+from tunix_rt.training.checkpoint import MetricsLog
 from tunix_rt.training.config import TrainConfig
-from tunix_rt.training.data import EncodedExample, EncodeStats
-from tunix_rt.training.tunix_backend import batches, export, manifest, models, setup
+from tunix_rt.training.data import EncodedExample
+from tunix_rt.training.tunix_backend import batches, export, manifest, models, optim, setup
 from tunix_rt.training.tunix_backend.progress import MetricsWriter, last_elapsed
 
 NEVER = 10**12  # a save interval / eval interval that is never reached
-
-
-def schedule(config: TrainConfig, total: int | None) -> Callable[[int], Any]:
-    """Learning rate per update: linear warmup from 0, then cosine/linear decay to 0 or flat."""
-    lr, warm = config.learning_rate, config.warmup_steps
-    if config.lr_schedule == "constant" or total is None:
-        after: Any = optax.constant_schedule(lr)
-    elif config.lr_schedule == "cosine":
-        after = optax.cosine_decay_schedule(lr, max(total - warm, 1))
-    else:
-        after = optax.linear_schedule(lr, 0.0, max(total - warm, 1))
-    if warm == 0:
-        return after  # type: ignore[no-any-return]
-    return optax.join_schedules([optax.linear_schedule(0.0, lr, warm), after], [warm])  # type: ignore[no-any-return]
-
-
-def optimizer(config: TrainConfig, lr: Callable[[int], Any]) -> Any:
-    """The optax transformation the config asks for (clipping first, as in torch)."""
-    parts: list[Any] = []
-    if config.max_grad_norm is not None:
-        parts.append(optax.clip_by_global_norm(config.max_grad_norm))
-    if config.optimizer == "adamw":
-        parts.append(optax.adamw(lr, weight_decay=config.weight_decay))
-    else:
-        if config.weight_decay:
-            parts.append(optax.add_decayed_weights(config.weight_decay))
-        parts.append(optax.sgd(lr))
-    return optax.chain(*parts)
-
-
-def total_updates(config: TrainConfig, n_train: int) -> int | None:
-    """Optimizer updates the run will make (None: until the time budget runs out)."""
-    limits: list[int] = []
-    if config.max_steps is not None:
-        limits.append(config.max_steps)
-    if config.epochs is not None:
-        micro = config.epochs * batches.micro_batches_per_epoch(n_train, config.batch_size)
-        limits.append(micro // config.gradient_accumulation_steps)
-    if not limits:
-        return None
-    if min(limits) < 1:
-        raise InvalidInput(
-            "gradient_accumulation_steps: more micro-batches per update than the epochs hold"
-        )
-    return min(limits)
 
 
 def model_inputs(pad_id: int) -> Callable[[Any], dict[str, Any]]:
@@ -98,9 +53,10 @@ def train_stream(
     length: int,
     pad_id: int,
     ledger: list[int],
+    clock: Callable[[], float],
+    stop: list[str],
 ) -> Iterator[Any]:
-    """TrainingInput micro-batches; stops at an update boundary once the time budget is spent."""
-    start = time.monotonic()
+    """TrainingInput micro-batches; ends at an update boundary on SIGTERM or when time is up."""
     stream = batches.iterate(
         examples,
         batch_size=config.batch_size,
@@ -109,11 +65,13 @@ def train_stream(
         seed=config.seed,
         epochs=config.epochs,
     )
+    budget = config.time_budget_s
     for index, (tokens, mask, real) in enumerate(stream):
-        at_boundary = index % config.gradient_accumulation_steps == 0
-        budget = config.time_budget_s
-        if budget is not None and at_boundary and time.monotonic() - start >= budget:
-            return
+        if index % config.gradient_accumulation_steps == 0:
+            if budget is not None and clock() >= budget:
+                stop.append("time_budget")
+            if stop:
+                return
         if len(ledger) <= index:
             ledger.append(real)
         yield peft_trainer.TrainingInput(input_tokens=tokens, input_mask=mask)
@@ -181,92 +139,117 @@ def trainer_config(config: TrainConfig, total: int | None, ckpt_dir: Path) -> An
     )
 
 
-def check_resume(ckpt_dir: Path, resume: bool) -> None:
-    """A fresh run must not silently continue (or clobber) someone else's checkpoints."""
-    if not resume and ckpt_dir.exists() and any(ckpt_dir.iterdir()):
-        raise InvalidInput(
-            f"output_dir: {ckpt_dir} already holds checkpoints; pass --resume or use a new dir"
-        )
-
-
 @dataclass(frozen=True)
-class Prepared:
-    """Everything resolved before JAX builds anything."""
+class TrainResult:
+    """How a run ended (the torch recipe's fields)."""
 
-    out: Path
-    tokenizer: Any
-    source: setup.Source
-    train: list[EncodedExample]
-    eval: list[EncodedExample]
-    stats: EncodeStats
-    length: int
-    total: int | None
+    step: int
+    stop_reason: str  # max_steps | time_budget | signal
+    last_loss: float | None
+    eval_loss: float | None
+    elapsed_s: float
 
 
-def prepare(config: TrainConfig, *, resume: bool) -> Prepared:
-    """Validate, load and encode the data, train the tokenizer, and resolve the model source."""
-    setup.validate(config)
-    setup.apply_num_threads(config.num_threads)
-    assert config.output_dir is not None
-    out = Path(config.output_dir)
-    check_resume(out / "checkpoints", resume)
-    train_rows, eval_rows = setup.split_rows(config)
-    tokenizer = setup.load_tokenizer(config, train_rows + eval_rows)
-    source = setup.resolve_source(config, tokenizer)
-    models.tunix_config(source.family, source.hf_config, dtype=jnp.float32)  # refuse early
-    train_ex, stats = setup.encode(config, train_rows, tokenizer)
-    eval_ex, _ = setup.encode(config, eval_rows, tokenizer)
-    if not train_ex:
-        raise InvalidInput("max_seq_length: every training example was cut to nothing")
-    length = batches.batch_length(train_ex + eval_ex, config.max_seq_length)
-    total = total_updates(config, len(train_ex))
-    return Prepared(out, tokenizer, source, train_ex, eval_ex, stats, length, total)
-
-
-def _writer(config: TrainConfig, prep: Prepared, lr: Any, ledger: list[int], resume: bool) -> Any:
-    path = prep.out / "metrics.jsonl"
+def _writer(
+    config: TrainConfig,
+    prep: setup.Prepared,
+    lr: Any,
+    ledger: list[int],
+    log: MetricsLog,
+    step: int,
+) -> MetricsWriter:
     return MetricsWriter(
-        path,
+        log,
         log_every=config.log_every_steps,
-        last_step=prep.total,
         accumulation=config.gradient_accumulation_steps,
-        lr_at=lambda step: float(lr(step)),
+        micro_per_epoch=batches.micro_batches_per_epoch(len(prep.train), config.batch_size),
+        lr_at=lambda n: float(lr(n)),
         ledger=ledger,
-        elapsed_offset=last_elapsed(path) if resume else 0.0,
+        elapsed_offset=last_elapsed(log.path, step) if step else 0.0,
     )
 
 
-def _fit(config: TrainConfig, prep: Prepared, model: Any, *, resume: bool) -> tuple[int, int]:
-    """Train ``model`` in place; returns (step resumed from, final step)."""
-    lr = schedule(config, prep.total)
+def final_eval(trainer: Any, writer: MetricsWriter, eval_ds: list[Any] | None) -> None:
+    """Evaluate the last step too, unless the periodic evaluation just did."""
+    step = int(trainer.train_steps)
+    if not eval_ds or writer.last_eval_step == step:
+        return
+    _, eval_step = trainer.jit_train_and_eval_step()
+    losses = [float(eval_step(batch)[0]) for batch in eval_ds]
+    writer.record_eval(step, sum(losses) / len(losses))
+
+
+def _fit(
+    config: TrainConfig, prep: setup.Prepared, model: Any, log_path: Path
+) -> tuple[int, TrainResult]:
+    """Train ``model`` in place; returns the step it resumed from and how it ended."""
+    lr = optim.schedule(config, prep.total)
     trainer = peft_trainer.PeftTrainer(
-        model, optimizer(config, lr), trainer_config(config, prep.total, prep.out / "checkpoints")
+        model,
+        optim.optimizer(config, lr),
+        trainer_config(config, prep.total, prep.out / "checkpoints"),
     )
     pad_id = int(prep.tokenizer.pad_token_id)
     trainer = trainer.with_gen_model_input_fn(model_inputs(pad_id))
     resumed_from = int(trainer.train_steps)
     ledger: list[int] = []
-    writer = _writer(config, prep, lr, ledger, resume)
+    stop: list[str] = []
+    log = MetricsLog(log_path, keep_until_step=resumed_from)
+    writer = _writer(config, prep, lr, ledger, log, resumed_from)
     trainer.with_training_hooks(writer)
-    stream = train_stream(prep.train, config, length=prep.length, pad_id=pad_id, ledger=ledger)
-    trainer.train(stream, eval_batches(prep.eval, config, length=prep.length, pad_id=pad_id))
-    if writer.losses and not math.isfinite(writer.losses[-1]):
-        raise InvalidState("learning_rate: the training loss is not finite; lower it")
-    return resumed_from, int(trainer.train_steps)
+    stream = train_stream(
+        prep.train,
+        config,
+        length=prep.length,
+        pad_id=pad_id,
+        ledger=ledger,
+        clock=writer.elapsed,
+        stop=stop,
+    )
+    eval_ds = eval_batches(prep.eval, config, length=prep.length, pad_id=pad_id)
+    try:
+        with _sigterm_stops(stop):
+            trainer.train(stream, eval_ds)
+        reason = stop[0] if stop else "max_steps"
+        if reason != "signal":
+            final_eval(trainer, writer, eval_ds)
+        step = int(trainer.train_steps)
+        result = TrainResult(step, reason, writer.last_loss, writer.last_eval, writer.elapsed())
+        writer.write(
+            "end", step=step, stop_reason=reason, loss=result.last_loss, eval_loss=result.eval_loss
+        )
+    finally:
+        log.close()
+    return resumed_from, result
 
 
-def train(config: TrainConfig, *, resume: bool) -> None:
+@contextlib.contextmanager
+def _sigterm_stops(stop: list[str]) -> Iterator[None]:
+    """SIGTERM (a cancelled job) ends the update in progress; Tunix then checkpoints it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGTERM, lambda *_: stop.append("signal"))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def train(config: TrainConfig, *, resume: bool) -> TrainResult:
     """Run SFT with Tunix's PeftTrainer as ``config`` says; see docs/tunix.md."""
     started = time.time()
-    prep = prepare(config, resume=resume)
+    prep = setup.prepare(config, resume=resume)
     prep.out.mkdir(parents=True, exist_ok=True)
     mesh = models.make_mesh()
     with jax.set_mesh(mesh) if mesh is not None else contextlib.nullcontext():
         model = build_model(config, prep.source, mesh)
-        resumed_from, steps = _fit(config, prep, model, resume=resume)
-        final = manifest.save_final_model(
-            prep.out / "final", config, prep.source, model, prep.tokenizer, steps
-        )
+        resumed_from, result = _fit(config, prep, model, prep.out / "metrics.jsonl")
+        final = None
+        if result.stop_reason != "signal":
+            final = manifest.save_final_model(
+                prep.out / "final", config, prep.source, model, prep.tokenizer, result.step
+            )
     manifest.write_run_manifest(
         prep.out,
         config,
@@ -275,8 +258,9 @@ def train(config: TrainConfig, *, resume: bool) -> None:
         stats=prep.stats,
         n_eval=len(prep.eval),
         length=prep.length,
-        steps=steps,
+        steps=result.step,
         resumed_from=resumed_from,
         started=started,
         final=final,
     )
+    return result

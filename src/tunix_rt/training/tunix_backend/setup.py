@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jax.numpy as jnp
+
 from tunix_rt.datasets.render import ChatTemplate, TraceStyle
 from tunix_rt.errors import InvalidInput, InvalidState, Problem
 from tunix_rt.training import data, tiny
 from tunix_rt.training.config import CHAR_TOKENIZER, REGISTRY_PREFIX, TrainConfig
-from tunix_rt.training.tunix_backend import models
+from tunix_rt.training.tunix_backend import batches, models
 from tunix_rt.training.tunix_backend.export import META_FILE, read_meta
 
 # The transformers config keys the Tunix translation reads (kept in tunix_rt.json).
@@ -171,3 +173,62 @@ def encode(
         system=config.system_prompt,
         max_seq_length=config.max_seq_length,
     )
+
+
+def total_updates(config: TrainConfig, n_train: int) -> int | None:
+    """Optimizer updates the run will make (None: until the time budget runs out)."""
+    limits: list[int] = []
+    if config.max_steps is not None:
+        limits.append(config.max_steps)
+    if config.epochs is not None:
+        micro = config.epochs * batches.micro_batches_per_epoch(n_train, config.batch_size)
+        limits.append(micro // config.gradient_accumulation_steps)
+    if not limits:
+        return None
+    if min(limits) < 1:
+        raise InvalidInput(
+            "gradient_accumulation_steps: more micro-batches per update than the epochs hold"
+        )
+    return min(limits)
+
+
+def check_resume(ckpt_dir: Path, resume: bool) -> None:
+    """A fresh run must not silently continue (or clobber) someone else's checkpoints."""
+    if not resume and ckpt_dir.exists() and any(ckpt_dir.iterdir()):
+        raise InvalidInput(
+            f"output_dir: {ckpt_dir} already holds checkpoints; pass --resume or use a new dir"
+        )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything resolved before JAX builds anything."""
+
+    out: Path
+    tokenizer: Any
+    source: Source
+    train: list[data.EncodedExample]
+    eval: list[data.EncodedExample]
+    stats: data.EncodeStats
+    length: int
+    total: int | None
+
+
+def prepare(config: TrainConfig, *, resume: bool) -> Prepared:
+    """Validate, load and encode the data, train the tokenizer, and resolve the model source."""
+    validate(config)
+    apply_num_threads(config.num_threads)
+    assert config.output_dir is not None
+    out = Path(config.output_dir)
+    check_resume(out / "checkpoints", resume)
+    train_rows, eval_rows = split_rows(config)
+    tokenizer = load_tokenizer(config, train_rows + eval_rows)
+    source = resolve_source(config, tokenizer)
+    models.tunix_config(source.family, source.hf_config, dtype=jnp.float32)  # refuse early
+    train_ex, stats = encode(config, train_rows, tokenizer)
+    eval_ex, _ = encode(config, eval_rows, tokenizer)
+    if not train_ex:
+        raise InvalidInput("max_seq_length: every training example was cut to nothing")
+    length = batches.batch_length(train_ex + eval_ex, config.max_seq_length)
+    total = total_updates(config, len(train_ex))
+    return Prepared(out, tokenizer, source, train_ex, eval_ex, stats, length, total)

@@ -1,0 +1,60 @@
+"""Learning-rate schedule and optimizer for the tunix backend, matching the torch recipe.
+
+Same warmup ((step + 1) / warmup), same cosine floor (10% of the peak), same AdamW betas
+(0.9, 0.98) with no weight decay on vectors (norms, biases), SGD with momentum 0.9, and
+gradient clipping on the whole (accumulated) gradient before the update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from tunix_rt.training.config import TrainConfig
+
+COSINE_FLOOR = 0.1  # as torch_recipe.COSINE_FLOOR
+
+
+def schedule(config: TrainConfig, total: int | None) -> Callable[[Any], Any]:
+    """Learning rate for update ``count`` (0-based), traceable by JAX."""
+    lr, warm, kind = config.learning_rate, config.warmup_steps, config.lr_schedule
+
+    def rate(count: Any) -> Any:
+        step = jnp.asarray(count, jnp.float32)
+        warmup = (step + 1) / max(warm, 1)
+        if kind == "constant" or total is None:
+            after = jnp.ones_like(step)
+        else:
+            progress = jnp.clip((step - warm) / max(1, total - warm), 0.0, 1.0)
+            if kind == "linear":
+                after = 1.0 - progress
+            else:
+                cosine = 0.5 * (1 + jnp.cos(jnp.pi * progress))
+                after = COSINE_FLOOR + (1 - COSINE_FLOOR) * cosine
+        return lr * jnp.where(step < warm, warmup, after)
+
+    return rate
+
+
+def _decay_mask(params: Any) -> Any:
+    return jax.tree.map(lambda p: getattr(p, "ndim", 0) >= 2, params)
+
+
+def optimizer(config: TrainConfig, lr: Callable[[Any], Any]) -> Any:
+    """The optax transformation the config asks for."""
+    parts: list[Any] = []
+    if config.max_grad_norm is not None:
+        parts.append(optax.clip_by_global_norm(config.max_grad_norm))
+    if config.optimizer == "adamw":
+        parts.append(
+            optax.adamw(lr, b1=0.9, b2=0.98, weight_decay=config.weight_decay, mask=_decay_mask)
+        )
+    else:
+        if config.weight_decay:
+            parts.append(optax.add_decayed_weights(config.weight_decay, mask=_decay_mask))
+        parts.append(optax.sgd(lr, momentum=0.9))
+    return optax.chain(*parts)
