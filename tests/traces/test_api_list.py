@@ -104,3 +104,18 @@ async def test_metrics_report_trace_count(client: httpx.AsyncClient) -> None:
     body = (await client.get("/metrics")).text
     line = next(x for x in body.splitlines() if x.startswith("tunix_rt_traces "))
     assert float(line.split()[1]) >= 2
+
+
+async def test_keyset_pages_through_rows_sharing_one_timestamp(client: httpx.AsyncClient) -> None:
+    created = await client.post("/api/traces/batch", json=[trace_doc(n) for n in range(7)])
+    ids = set(created.json()["ids"])
+    seen: list[str] = []
+    params: dict[str, str | int] = {"limit": 2}
+    while True:
+        page = (await client.get("/api/traces", params=params)).json()
+        seen += [t["id"] for t in page["data"]]
+        if page["pagination"]["next_cursor"] is None:
+            break
+        params = {"limit": 2, "cursor": page["pagination"]["next_cursor"]}
+    assert len(seen) == 7
+    assert set(seen) == ids
