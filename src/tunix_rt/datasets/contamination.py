@@ -18,7 +18,7 @@ from dataclasses import dataclass
 _WORD = re.compile(r"\w+")
 
 DEFAULT_NGRAM = 8
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.8
 
 
 def words_of(text: str) -> list[str]:
@@ -91,7 +91,11 @@ class ContaminationIndex:
     """Eval prompts indexed by normalised hash and by n-gram, built once per build."""
 
     def __init__(
-        self, items: Iterable[EvalPrompt], *, n: int = DEFAULT_NGRAM, threshold: float = 0.5
+        self,
+        items: Iterable[EvalPrompt],
+        *,
+        n: int = DEFAULT_NGRAM,
+        threshold: float = DEFAULT_THRESHOLD,
     ) -> None:
         self.n = n
         self.threshold = threshold

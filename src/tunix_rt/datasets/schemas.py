@@ -141,7 +141,7 @@ class DatasetBuild(BaseModel):
     split_seed: int | None = Field(default=None, description="Defaults to seed, or 0.")
     dedupe: Dedupe = "content"
     exclude_eval_overlap: bool = False
-    overlap_threshold: float = Field(default=0.5, gt=0.0, le=1.0)
+    overlap_threshold: float = Field(default=0.8, gt=0.0, le=1.0)
     ngram: int = Field(default=8, ge=1, le=32)
     parent: str | None = Field(default=None, description="Select only from this dataset's traces.")
     provenance: dict[str, str] = Field(default_factory=dict)
