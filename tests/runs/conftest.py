@@ -95,3 +95,16 @@ def worker_argv() -> Callable[..., list[str]]:
     """``worker_argv(*options)``: the ``tunix-rt worker`` command line (this venv's script)."""
     script = Path(sys.executable).parent / "tunix-rt"
     return lambda *args: [str(script), "worker", *args]
+
+
+@pytest.fixture
+async def api(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Any]:
+    """An HTTP client on an app over committed data (no rolled-back session override)."""
+    import httpx
+
+    from tunix_rt.api.app import create_app
+
+    app = create_app(settings, engine=engine, migrate_on_start=False, background=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http

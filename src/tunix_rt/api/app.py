@@ -21,6 +21,7 @@ from tunix_rt.api.routes import (
     evaluation,
     health,
     regression,
+    runs,
     traces,
     tunix_sft,
     ungar,
@@ -78,9 +79,20 @@ def create_app(
     app.state.sessionmaker = create_sessionmaker(engine)
     # Domains that run background loops (workers) append async start hooks returning a stop fn.
     app.state.startup_hooks = []
+    app.state.startup_hooks.append(runs.start_workers)
     install_error_handlers(app)
     # evaluation before runs: its /api/tunix/runs/compare must win over /runs/{run_id}.
-    for module in (health, traces, evalsets, ungar, evaluation, regression, datasets, tunix_sft):
+    for module in (
+        health,
+        traces,
+        evalsets,
+        ungar,
+        evaluation,
+        regression,
+        datasets,
+        tunix_sft,
+        runs,
+    ):
         app.include_router(module.router)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

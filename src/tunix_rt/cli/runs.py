@@ -55,13 +55,13 @@ def worker(
 
 async def _run_worker(config: object) -> None:
     from tunix_rt.db import migrate
-    from tunix_rt.db.session import create_engine, create_sessionmaker
-    from tunix_rt.runs.worker import Worker, WorkerConfig
+    from tunix_rt.db.session import create_sessionmaker
+    from tunix_rt.runs.worker import Worker, WorkerConfig, create_worker_engine
     from tunix_rt.settings import get_settings
 
     assert isinstance(config, WorkerConfig)
     settings = get_settings()
-    engine = create_engine(settings.resolved_database_url)
+    engine = create_worker_engine(settings)
     if settings.is_sqlite:
         await migrate.upgrade(engine)
     worker = Worker(settings=settings, sessionmaker=create_sessionmaker(engine), config=config)

@@ -21,7 +21,8 @@ MAX_LINE_CHARS = 8_000
 class LogSink:
     """Buffers a run's log lines and writes them in batches, with a monotonic ``seq``.
 
-    ``seq`` continues from the highest stored value, so a retried run keeps one ordered log.
+    ``seq`` continues from the highest stored value, so a retried run keeps one ordered log;
+    it is assigned at flush time, under a lock, so stored seqs never have gaps.
     A batch is written when ``batch_lines`` lines are waiting or ``flush_interval_s`` has passed.
     """
 
@@ -38,29 +39,22 @@ class LogSink:
         self._batch_lines = batch_lines
         self._interval = flush_interval_s
         self._pending: list[dict[str, object]] = []
-        self._next_seq = 0
+        self._next_seq: int | None = None
         self._lock = asyncio.Lock()
         self._flusher: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Read where the log ends and start the periodic flusher."""
-        async with self._sessionmaker() as session:
-            last = await session.scalar(
-                select(func.max(RunLog.seq)).where(RunLog.run_id == self.run_id)
-            )
-        self._next_seq = 0 if last is None else int(last) + 1
+        """Start the periodic flusher (where the log ends is read by the first flush)."""
         self._flusher = asyncio.create_task(self._flush_periodically())
 
     async def write(self, line: str, stream: str = "stdout") -> None:
         """Queue one line; flushes at once when the batch is full."""
         row = {
             "run_id": self.run_id,
-            "seq": self._next_seq,
             "stream": stream[:16],
             "line": line[:MAX_LINE_CHARS],
             "ts": utcnow(),
         }
-        self._next_seq += 1
         self._pending.append(row)
         if len(self._pending) >= self._batch_lines:
             await self.flush()
@@ -72,7 +66,15 @@ class LogSink:
                 return
             rows, self._pending = self._pending, []
             async with session_scope(self._sessionmaker) as session:
+                if self._next_seq is None:  # one transaction: find the end, then append
+                    last = await session.scalar(
+                        select(func.max(RunLog.seq)).where(RunLog.run_id == self.run_id)
+                    )
+                    self._next_seq = 0 if last is None else int(last) + 1
+                for offset, row in enumerate(rows):
+                    row["seq"] = self._next_seq + offset
                 await session.execute(insert(RunLog), rows)
+                self._next_seq += len(rows)
 
     async def close(self) -> None:
         """Stop the flusher and write what is left."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt.db.base import utcnow
@@ -62,25 +62,28 @@ async def enqueue(
     priority: int = 0,
     max_attempts: int = 3,
     run_at: datetime | None = None,
-) -> Job:
-    """Add a job to the queue and wake an idle worker."""
+    job_id: uuid.UUID | None = None,
+) -> uuid.UUID:
+    """Add a job to the queue; returns its id. Idle workers wake at commit (a PostgreSQL
+    trigger notifies on every insert into ``jobs``, so bulk inserts wake them too)."""
     now = utcnow()
-    job = Job(
-        kind=kind,
-        payload=payload,
-        run_id=run_id,
-        priority=priority,
-        max_attempts=max_attempts,
-        status=JobStatus.QUEUED,
-        attempts=0,
-        run_at=run_at or now,
-        created_at=now,
-        updated_at=now,
+    job_id = job_id or uuid.uuid4()
+    await session.execute(
+        insert(Job).values(
+            id=job_id,
+            kind=kind,
+            payload=payload,
+            run_id=run_id,
+            priority=priority,
+            max_attempts=max_attempts,
+            status=JobStatus.QUEUED,
+            attempts=0,
+            run_at=run_at or now,
+            created_at=now,
+            updated_at=now,
+        )
     )
-    session.add(job)
-    await session.flush()
-    await notify(session, JOBS_CHANNEL, kind)
-    return job
+    return job_id
 
 
 async def _sync_runs(session: AsyncSession, run_ids: Sequence[uuid.UUID], **values: Any) -> None:
@@ -182,11 +185,11 @@ async def finish_job(
         .values(
             status=status,
             result=result,
-            error=error,
-            traceback=traceback,
             lease_expires_at=None,
             finished_at=now,
             updated_at=now,
+            # A success keeps the note of an earlier lost attempt on the job row.
+            **{k: v for k, v in (("error", error), ("traceback", traceback)) if v is not None},
         )
         .execution_options(**_NO_SYNC)
     )

@@ -47,10 +47,11 @@ async def create_run(
     max_attempts: int = 3,
 ) -> Run:
     """Record a run and enqueue its job (payload defaults to the config); flushes."""
-    run_id = uuid.uuid4()
+    run_id, job_id = uuid.uuid4(), uuid.uuid4()
     now = utcnow()
     run = Run(
         id=run_id,
+        job_id=job_id,
         name=name or f"{kind}-{run_id.hex[:8]}",
         kind=kind,
         status=JobStatus.QUEUED,
@@ -66,16 +67,15 @@ async def create_run(
     )
     session.add(run)
     await session.flush()
-    job = await queue.enqueue(
+    await queue.enqueue(
         session=session,
         kind=kind,
         payload=config if payload is None else payload,
         run_id=run_id,
         priority=priority,
         max_attempts=max_attempts,
+        job_id=job_id,
     )
-    run.job_id = job.id
-    await session.flush()
     return run
 
 

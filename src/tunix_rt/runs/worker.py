@@ -8,21 +8,20 @@ import logging
 import os
 import socket
 import time
-import traceback
 import uuid
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import tunix_rt.runs.kinds  # noqa: F401  (registers every job kind)
-from tunix_rt.db.session import session_scope
+from tunix_rt.db.session import create_engine, session_scope
 from tunix_rt.runs import queue, reaper, telemetry
-from tunix_rt.runs.handlers import JobContext, JobFailed, get_handler
+from tunix_rt.runs.execution import Active, call_handler
+from tunix_rt.runs.handlers import JobContext
 from tunix_rt.runs.listener import Listener
-from tunix_rt.runs.logs import LogSink
 from tunix_rt.runs.models import JobStatus
 from tunix_rt.settings import Settings
 
@@ -49,19 +48,16 @@ class WorkerConfig:
     kinds: tuple[str, ...] | None = None
 
 
-@dataclass
-class _Active:
-    job: queue.ClaimedJob
-    ctx: JobContext
-    started: float
-    # Why ``ctx.cancelled`` was set: "cancel" (user), "handback" (shutdown), "lost" (lease).
-    reason: str | None = None
-    task: asyncio.Task[None] | None = field(default=None, repr=False)
-
-
 def default_worker_id(suffix: str = "") -> str:
     """``host:pid:random`` so several workers on one host stay distinguishable."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}{suffix}"
+
+
+def create_worker_engine(settings: Settings) -> AsyncEngine:
+    """The worker's engine: no pre-ping round trip per transaction (errors are retried)."""
+    if settings.is_sqlite:
+        return create_engine(settings.resolved_database_url)
+    return create_engine(settings.resolved_database_url, pool_pre_ping=False)
 
 
 def run_dir_for(settings: Settings, job: queue.ClaimedJob) -> Path:
@@ -86,7 +82,7 @@ class Worker:
         self.sessionmaker = sessionmaker
         self.config = config or WorkerConfig()
         self.worker_id = worker_id or default_worker_id()
-        self.active: dict[uuid.UUID, _Active] = {}
+        self.active: dict[uuid.UUID, Active] = {}
         self._stopping = asyncio.Event()
         self._slot_free = asyncio.Event()
         self._wakeup = asyncio.Event()
@@ -127,7 +123,12 @@ class Worker:
                 await _first(self._slot_free.wait(), self._stopping.wait())
                 continue
             self._wakeup.clear()
-            job = await self._claim()
+            try:
+                job = await self._claim()
+            except Exception:  # database unreachable: keep the worker, retry after a pause
+                log.exception("worker %s: claim failed", self.worker_id)
+                await _first(self._stopping.wait(), wait_s=self.config.poll_max_s)
+                continue
             if job is not None:
                 backoff = self.config.poll_min_s
                 self._start(job)
@@ -160,72 +161,54 @@ class Worker:
             attempt=job.attempts,
             kill_grace_s=self.config.kill_grace_s,
         )
-        active = _Active(job=job, ctx=ctx, started=time.monotonic())
+        active = Active(job=job, ctx=ctx, started=time.monotonic())
         self.active[job.id] = active
         telemetry.WORKER_RUNNING.labels(self.worker_id).set(len(self.active))
         active.task = asyncio.create_task(self._execute(active))
 
-    async def _execute(self, active: _Active) -> None:
+    async def _execute(self, active: Active) -> None:
+        chained = None
         try:
-            outcome = await self._call_handler(active)
-            await self._record(active, outcome)
+            outcome = await call_handler(active, self.sessionmaker)
+            chained = await self._record(active, outcome)
         except Exception:  # recording failed (database down): the lease will expire, reaper retries
             log.exception("worker %s could not record job %s", self.worker_id, active.job.id)
         finally:
             self.active.pop(active.job.id, None)
-            telemetry.WORKER_RUNNING.labels(self.worker_id).set(len(self.active))
             self.executed += 1
+            if chained is not None:
+                self._start(chained)
+            telemetry.WORKER_RUNNING.labels(self.worker_id).set(len(self.active))
             self._slot_free.set()
 
-    async def _call_handler(self, active: _Active) -> dict[str, Any]:
-        """Run the handler; returns the fields of the job's final record."""
-        ctx, job = active.ctx, active.job
-        handler = get_handler(job.kind)
-        if handler is None:
-            return {"status": JobStatus.FAILED, "error": f"unknown job kind {job.kind!r}"}
-        if job.run_id is not None:
-            ctx.sink = LogSink(run_id=job.run_id, sessionmaker=self.sessionmaker)
-            await ctx.sink.start()
-        try:
-            ctx.run_dir.mkdir(parents=True, exist_ok=True)
-            result = await handler(ctx)
-            status = JobStatus.CANCELLED if active.reason == "cancel" else JobStatus.SUCCEEDED
-            code = result.get("exit_code") if result else None
-            return {"status": status, "result": result, "exit_code": _int_or_none(code)}
-        except JobFailed as exc:
-            status = JobStatus.CANCELLED if active.reason == "cancel" else JobStatus.FAILED
-            return {
-                "status": status,
-                "error": str(exc),
-                "traceback": exc.traceback,
-                "exit_code": exc.exit_code,
-            }
-        except Exception as exc:
-            tail = traceback.format_exc().splitlines()[-TRACEBACK_LINES:]
-            status = JobStatus.CANCELLED if active.reason == "cancel" else JobStatus.FAILED
-            error = f"{type(exc).__name__}: {exc}"
-            return {"status": status, "error": error, "traceback": "\n".join(tail)}
-        finally:
-            if ctx.sink is not None:
-                await ctx.sink.close()
-
-    async def _record(self, active: _Active, outcome: dict[str, Any]) -> None:
+    async def _record(self, active: Active, outcome: dict[str, Any]) -> queue.ClaimedJob | None:
+        """Finish the job and, in the same transaction, claim the next one for this slot
+        (one commit per job instead of two)."""
         job = active.job
         if active.reason == "lost":
             log.warning("job %s: lease lost, result discarded", job.id)
-            return
+            return None
+        chained = None
         async with session_scope(self.sessionmaker) as session:
             if active.reason == "handback":
                 await queue.release_job(session=session, job=job, worker_id=self.worker_id)
-                return
+                return None
             kept = await queue.finish_job(
                 session=session, job=job, worker_id=self.worker_id, **outcome
             )
+            if not self._stopping.is_set():
+                chained = await queue.claim_next_job(
+                    session=session,
+                    worker_id=self.worker_id,
+                    lease_s=self.config.lease_s,
+                    kinds=self.config.kinds,
+                )
         if kept:
             elapsed = time.monotonic() - active.started
             telemetry.RUN_DURATION.labels(job.kind, str(outcome["status"])).observe(elapsed)
+        return chained
 
-    def _interrupt(self, active: _Active, reason: str) -> None:
+    def _interrupt(self, active: Active, reason: str) -> None:
         if active.reason is None:
             active.reason = reason
         active.ctx.cancelled.set()
@@ -288,10 +271,6 @@ class Worker:
             for active in list(self.active.values()):
                 self._interrupt(active, "handback")
             await asyncio.wait(pending)
-
-
-def _int_or_none(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 async def _first(*aws: Coroutine[Any, Any, Any], wait_s: float | None = None) -> None:

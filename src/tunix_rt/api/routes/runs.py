@@ -1,0 +1,170 @@
+"""Run routes (SPEC.md: /api/tunix/run, /api/tunix/status, /api/tunix/runs...)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, FastAPI, Header, Query, Response
+from fastapi.responses import FileResponse, StreamingResponse
+
+import tunix_rt.runs.kinds  # noqa: F401  (every kind registered for the status page)
+from tunix_rt.api.deps import (
+    LimitQuery,
+    OffsetQuery,
+    SessionDep,
+    SessionmakerDep,
+    SettingsDep,
+)
+from tunix_rt.pagination import DEFAULT_LIMIT, Page, page_of
+from tunix_rt.runs import artifacts, service
+from tunix_rt.runs.backends import TunixStatus, backend_statuses
+from tunix_rt.runs.embedded import Stop, start_embedded
+from tunix_rt.runs.follow import RunEvent, run_events
+from tunix_rt.runs.handlers import registered_kinds
+from tunix_rt.runs.metrics import read_metrics, to_series
+from tunix_rt.runs.schemas import ArtifactsPublic, MetricsPublic, RunPublic, RunStatusPublic
+from tunix_rt.runs.train_submit import DryRunReport, TrainRunRequest, submit_train_run
+
+router = APIRouter(prefix="/api/tunix", tags=["runs"])
+
+
+async def start_workers(app: FastAPI) -> Stop:
+    """Startup hook: the in-process workers of ``tunix-rt serve`` (``--workers N``)."""
+    return await start_embedded(app.state.settings, app.state.sessionmaker)
+
+
+@router.get("/status")
+async def get_tunix_status() -> TunixStatus:
+    """Training backends installed here (torch, tunix) and the job kinds workers know."""
+    return TunixStatus(status="ok", backends=backend_statuses(), job_kinds=registered_kinds())
+
+
+@router.post("/run", status_code=200, response_model=None)
+async def create_training_run(
+    body: TrainRunRequest,
+    sessionmaker: SessionmakerDep,
+    settings: SettingsDep,
+    response: Response,
+    mode: Annotated[str, Query(pattern="^(sync|async)$")] = "sync",
+) -> RunPublic | DryRunReport:
+    """Train: ``sync`` waits for the run to finish; ``?mode=async`` returns 202 at once."""
+    async with sessionmaker() as session:
+        submitted = await submit_train_run(session=session, settings=settings, body=body, mode=mode)
+        await session.commit()
+    if isinstance(submitted, DryRunReport):
+        return submitted
+    if mode == "async":
+        response.status_code = 202
+        return RunPublic.of(submitted)
+    done = await service.wait_for_run(sessionmaker=sessionmaker, run_id=submitted.id)
+    return RunPublic.of(done)
+
+
+@router.get("/runs")
+async def list_runs(
+    session: SessionDep,
+    status: str | None = None,
+    kind: str | None = None,
+    dataset: str | None = None,
+    model: str | None = None,
+    mode: str | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    offset: OffsetQuery = 0,
+) -> Page[RunPublic]:
+    """Runs, newest first, filtered by status, kind, dataset, model, mode and creation date."""
+    filters = service.RunFilters(
+        status=status,
+        kind=kind,
+        dataset_key=dataset,
+        model=model,
+        mode=mode,
+        created_after=created_after,
+        created_before=created_before,
+    )
+    rows = await service.list_runs(session=session, filters=filters, limit=limit, offset=offset)
+    return page_of([RunPublic.of(r) for r in rows], limit=limit, offset=offset)
+
+
+@router.get("/runs/{run_id}")
+async def get_run(run_id: uuid.UUID, session: SessionDep) -> RunPublic:
+    """One run record: config, timings, attempts, worker, exit code, error and traceback tail."""
+    return RunPublic.of(await service.get_run(session=session, run_id=run_id))
+
+
+@router.get("/runs/{run_id}/status")
+async def get_run_status(run_id: uuid.UUID, session: SessionDep) -> RunStatusPublic:
+    """The short status of a run."""
+    run = await service.get_run(session=session, run_id=run_id)
+    return RunStatusPublic.model_validate(run, from_attributes=True)
+
+
+@router.post("/runs/{run_id}/cancel")
+async def cancel_run(run_id: uuid.UUID, session: SessionDep) -> RunPublic:
+    """Queued: cancelled now; running: ``cancel_requested`` until its worker stops it; else 409."""
+    return RunPublic.of(await service.cancel_run(session=session, run_id=run_id))
+
+
+def _sse(event: RunEvent) -> bytes:
+    if event.line is not None:
+        data = orjson.dumps(event.line.model_dump(mode="json"))
+        return b"id: %d\nevent: log\ndata: %s\n\n" % (event.line.seq, data)
+    if event.status is not None:
+        return b"event: status\ndata: %s\n\n" % orjson.dumps({"status": event.status})
+    return b"event: heartbeat\ndata: {}\n\n"
+
+
+@router.get("/runs/{run_id}/logs", response_class=StreamingResponse)
+async def stream_run_logs(
+    run_id: uuid.UUID,
+    sessionmaker: SessionmakerDep,
+    since_seq: Annotated[int, Query(ge=-1, description="Send lines with seq > this.")] = -1,
+    follow: bool = True,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> StreamingResponse:
+    """Server-Sent Events: ``log`` (id = seq), ``status`` and ``heartbeat``; ends after the final
+    status. Resumes after ``since_seq`` or the ``Last-Event-ID`` header, whichever is later."""
+    async with sessionmaker() as session:
+        await service.get_run(session=session, run_id=run_id)
+    if last_event_id is not None and last_event_id.strip().lstrip("-").isdigit():
+        since_seq = max(since_seq, int(last_event_id))
+
+    async def body() -> AsyncIterator[bytes]:
+        events = run_events(
+            sessionmaker=sessionmaker, run_id=run_id, since_seq=since_seq, follow=follow
+        )
+        async for event in events:
+            yield _sse(event)
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
+
+
+@router.get("/runs/{run_id}/artifacts")
+async def list_run_artifacts(run_id: uuid.UUID, session: SessionDep) -> ArtifactsPublic:
+    """Every file under the run directory, with size and sha256; checkpoints marked."""
+    run = await service.get_run(session=session, run_id=run_id)
+    files = await artifacts.list_artifacts(Path(run.run_dir))
+    return ArtifactsPublic(run_id=run.id, data=files)
+
+
+@router.get("/runs/{run_id}/artifacts/{name:path}/download", response_class=FileResponse)
+async def download_run_artifact(run_id: uuid.UUID, name: str, session: SessionDep) -> Any:
+    """One file of the run directory (names resolve inside it only; anything else is 404)."""
+    run = await service.get_run(session=session, run_id=run_id)
+    path = artifacts.resolve_artifact(Path(run.run_dir), name)
+    return FileResponse(path, filename=path.name, media_type="application/octet-stream")
+
+
+@router.get("/runs/{run_id}/metrics")
+async def get_run_metrics(run_id: uuid.UUID, session: SessionDep) -> MetricsPublic:
+    """Time series (``train/loss``, ``eval/...``) from the run's ``metrics.jsonl`` events."""
+    run = await service.get_run(session=session, run_id=run_id)
+    events = await read_metrics(session=session, run_id=run.id)
+    return MetricsPublic(run_id=run.id, series=to_series(events), events=[e.data for e in events])

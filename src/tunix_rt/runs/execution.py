@@ -1,0 +1,68 @@
+"""Executing one claimed job: its handler's outcome turned into the job's final record."""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tunix_rt.runs import queue
+from tunix_rt.runs.handlers import JobContext, JobFailed, get_handler
+from tunix_rt.runs.logs import LogSink
+from tunix_rt.runs.models import JobStatus
+
+TRACEBACK_LINES = 40
+
+
+@dataclass
+class Active:
+    """A job this worker holds, with its context and why it was interrupted (if it was)."""
+
+    job: queue.ClaimedJob
+    ctx: JobContext
+    started: float
+    # Why ``ctx.cancelled`` was set: "cancel" (user), "handback" (shutdown), "lost" (lease).
+    reason: str | None = None
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+
+async def call_handler(
+    active: Active, sessionmaker: async_sessionmaker[AsyncSession]
+) -> dict[str, Any]:
+    """Run the handler; returns the fields of the job's final record."""
+    ctx, job = active.ctx, active.job
+    handler = get_handler(job.kind)
+    if handler is None:
+        return {"status": JobStatus.FAILED, "error": f"unknown job kind {job.kind!r}"}
+    if job.run_id is not None:
+        ctx.sink = LogSink(run_id=job.run_id, sessionmaker=sessionmaker)
+        await ctx.sink.start()
+    try:
+        ctx.run_dir.mkdir(parents=True, exist_ok=True)
+        result = await handler(ctx)
+        status = JobStatus.CANCELLED if active.reason == "cancel" else JobStatus.SUCCEEDED
+        code = result.get("exit_code") if result else None
+        return {"status": status, "result": result, "exit_code": int_or_none(code)}
+    except JobFailed as exc:
+        status = JobStatus.CANCELLED if active.reason == "cancel" else JobStatus.FAILED
+        return {
+            "status": status,
+            "error": str(exc),
+            "traceback": exc.traceback,
+            "exit_code": exc.exit_code,
+        }
+    except Exception as exc:
+        tail = traceback.format_exc().splitlines()[-TRACEBACK_LINES:]
+        status = JobStatus.CANCELLED if active.reason == "cancel" else JobStatus.FAILED
+        error = f"{type(exc).__name__}: {exc}"
+        return {"status": status, "error": error, "traceback": "\n".join(tail)}
+    finally:
+        if ctx.sink is not None:
+            await ctx.sink.close()
+
+
+def int_or_none(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -1,0 +1,142 @@
+"""``POST /api/tunix/run``: validate a training request (or dry-run it) and enqueue it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tunix_rt.datasets import evalsets
+from tunix_rt.datasets import service as dataset_service
+from tunix_rt.errors import InvalidInput, NotFound, Problem, Unavailable
+from tunix_rt.runs import service
+from tunix_rt.runs.backends import backend_statuses
+from tunix_rt.runs.models import Run
+from tunix_rt.settings import Settings
+from tunix_rt.training.config import TrainConfig, load_config
+
+
+class TrainRunRequest(BaseModel):
+    """A training run: its config (interfaces.md §4) and how to submit it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    config: dict[str, Any]
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    # Validate dataset, config and output location; train nothing.
+    dry_run: bool = False
+    priority: int = Field(default=0, ge=-1000, le=1000)
+    # A worker lost mid-run is retried (resuming from the last checkpoint) up to this many times.
+    max_attempts: int = Field(default=2, ge=1, le=10)
+
+
+class DryRunReport(BaseModel):
+    """What a dry run checked; every check passed (a failure is an error response)."""
+
+    dry_run: bool = True
+    valid: bool = True
+    config: dict[str, Any]
+    checks: list[str]
+
+
+def _config(body: TrainRunRequest) -> TrainConfig:
+    try:
+        return load_config(body.config)
+    except InvalidInput as exc:
+        problems = [Problem(f"config.{p.loc}" if p.loc else "config", p.msg) for p in exc.problems]
+        raise InvalidInput(exc.message, problems=problems) from None
+
+
+def _path_problems(cfg: TrainConfig, settings: Settings) -> list[Problem]:
+    """Server paths never come from a request: data files must already live under the home."""
+    out: list[Problem] = []
+    if cfg.output_dir is not None:
+        out.append(Problem("config.output_dir", "set by the server: a run writes to its run dir"))
+    home = settings.home.resolve()
+    for key in ("data_path", "eval_data_path"):
+        value = getattr(cfg, key)
+        if value is None:
+            continue
+        path = Path(value).resolve()
+        if home not in path.parents:
+            out.append(Problem(f"config.{key}", f"must be a file under {home}; or use dataset"))
+        elif not path.is_file():
+            out.append(Problem(f"config.{key}", f"{value} does not exist"))
+    return out
+
+
+async def _reference_problems(session: AsyncSession, cfg: TrainConfig) -> list[Problem]:
+    out: list[Problem] = []
+    if cfg.dataset is not None:
+        try:
+            await dataset_service.get_dataset(session=session, key=cfg.dataset)
+        except NotFound:
+            out.append(Problem("config.dataset", f"dataset {cfg.dataset!r} not found"))
+    if cfg.eval_set is not None:
+        try:
+            await evalsets.get_eval_set(session=session, name=cfg.eval_set)
+        except NotFound:
+            out.append(Problem("config.eval_set", f"eval set {cfg.eval_set!r} not found"))
+    return out
+
+
+def _check_backend_and_storage(cfg: TrainConfig, settings: Settings) -> list[str]:
+    backend = next(b for b in backend_statuses() if b.name == cfg.backend)
+    if not backend.available:
+        raise Unavailable(f"the {cfg.backend} backend is not available: {backend.detail}")
+    runs_root = settings.home / "runs"
+    try:
+        runs_root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Unavailable(f"cannot create the run directory root {runs_root}: {exc}") from None
+    if not os.access(runs_root, os.W_OK):
+        raise Unavailable(f"the run directory root {runs_root} is not writable")
+    free_gb = shutil.disk_usage(runs_root).free / 1e9
+    return [
+        f"backend {cfg.backend} {backend.version}",
+        f"output under {runs_root.resolve()} (writable, {free_gb:.1f} GB free)",
+    ]
+
+
+async def check_train_request(
+    *, session: AsyncSession, settings: Settings, body: TrainRunRequest
+) -> tuple[TrainConfig, list[str]]:
+    """Every problem at once as InvalidInput (422); a missing backend is Unavailable (501)."""
+    cfg = _config(body)
+    problems = _path_problems(cfg, settings) + await _reference_problems(session, cfg)
+    if problems:
+        raise InvalidInput("invalid training request", problems=problems)
+    checks = ["config valid"]
+    if cfg.dataset is not None:
+        checks.append(f"dataset {cfg.dataset} exists")
+    if cfg.eval_set is not None:
+        checks.append(f"eval set {cfg.eval_set} exists")
+    checks.extend(_check_backend_and_storage(cfg, settings))
+    return cfg, checks
+
+
+async def submit_train_run(
+    *, session: AsyncSession, settings: Settings, body: TrainRunRequest, mode: str
+) -> Run | DryRunReport:
+    """A dry-run report, or the queued run (its job's payload is the validated config)."""
+    cfg, checks = await check_train_request(session=session, settings=settings, body=body)
+    doc = cfg.model_dump(mode="json")
+    if body.dry_run:
+        return DryRunReport(config=doc, checks=checks)
+    return await service.create_run(
+        session=session,
+        settings=settings,
+        kind="train",
+        config=doc,
+        name=body.name,
+        dataset_key=cfg.dataset,
+        model=cfg.model,
+        backend=cfg.backend,
+        mode=mode,
+        priority=body.priority,
+        max_attempts=body.max_attempts,
+    )
