@@ -116,3 +116,54 @@ async def test_sweep_of_four_trials_runs_trains_evaluates_and_promotes(home: Pat
         assert created
         assert version.run_id == best.run_id
     await engine.dispose()
+
+
+@pytest.mark.timeout(600)
+async def test_cancelling_a_sweep_stops_running_trials_and_cancels_the_rest(home: Path) -> None:
+    settings = Settings(home=home)
+    await _prepare(settings)
+    engine = create_engine(settings.resolved_database_url)
+    factory = create_sessionmaker(engine)
+    # Long trials, so the sweep is surely mid-flight when it is cancelled.
+    slow = {**SWEEP, "base_config": {**SWEEP["base_config"], "max_steps": 5000}}
+    async with session_scope(factory) as session:
+        job = await tuning_service.create_tuning_job(
+            session=session, job_in=TuningJobCreate.model_validate(slow)
+        )
+        await tuning_service.start_tuning_job(session=session, settings=settings, job_id=job.id)
+    worker = Worker(settings=settings, sessionmaker=factory, config=WorkerConfig(concurrency=3))
+    loop_task = asyncio.create_task(worker.run())
+    try:
+        async with asyncio.timeout(400):
+            while True:  # until a trial's training run is running
+                await asyncio.sleep(1)
+                async with factory() as session:
+                    running = await session.scalar(
+                        select(Run).where(Run.kind == "train", Run.status == RunStatus.RUNNING)
+                    )
+                if running is not None:
+                    break
+            async with session_scope(factory) as session:
+                await tuning_service.cancel_tuning_job(session=session, job_id=job.id)
+            while True:
+                await asyncio.sleep(1)
+                async with factory() as session:
+                    current = await tuning_service.get_tuning_job(session=session, job_id=job.id)
+                    active = await session.scalar(
+                        select(Run).where(Run.status.in_([RunStatus.RUNNING, RunStatus.QUEUED]))
+                    )
+                if current.status in tuning_service.FINISHED and active is None:
+                    break
+    finally:
+        worker.request_stop(hand_back=True)
+        await loop_task
+    async with factory() as session:
+        job = await tuning_service.get_tuning_job(session=session, job_id=job.id)
+        trials = await tuning_service.list_trials(session=session, job_id=job.id)
+        runs = list(await session.scalars(select(Run).where(Run.kind == "train")))
+    await engine.dispose()
+    assert job.status == TuningStatus.CANCELLED
+    assert trials
+    assert {t.status for t in trials} == {"cancelled"}
+    assert runs
+    assert {r.status for r in runs} == {RunStatus.CANCELLED}
