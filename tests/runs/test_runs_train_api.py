@@ -1,0 +1,70 @@
+"""``POST /api/tunix/run``: validation (422 naming the key), dry run, async submit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from tunix_rt.settings import Settings
+
+TRACE = {
+    "prompt": "What is 2 + 3?",
+    "steps": [{"i": 0, "type": "compute", "content": "2+3=5"}],
+    "final_answer": "5",
+}
+
+
+def _config(settings: Settings, **overrides: Any) -> dict[str, Any]:
+    data = settings.home / "data" / "train.jsonl"
+    data.parent.mkdir(parents=True, exist_ok=True)
+    data.write_bytes(orjson.dumps(TRACE) + b"\n")
+    return {"model": "tiny-llama", "data_path": str(data), "max_steps": 2, **overrides}
+
+
+async def test_dry_run_validates_without_creating_a_run(api: Any, settings: Settings) -> None:
+    body = {"config": _config(settings), "dry_run": True}
+    response = await api.post("/api/tunix/run", json=body)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["dry_run"] is True
+    assert report["config"]["model"] == "tiny-llama"
+    assert any("writable" in check for check in report["checks"])
+    assert (await api.get("/api/tunix/runs")).json()["data"] == []
+
+
+async def test_bad_requests_name_the_key(api: Any, settings: Settings, tmp_path: Any) -> None:
+    cases = [
+        ({"learning_rat": 0.1}, "config.learning_rat"),
+        ({"warmup_steps": 5}, "config.warmup_steps"),
+        ({"output_dir": "/tmp/x"}, "config.output_dir"),
+        ({"data_path": "/etc/passwd"}, "config.data_path"),
+        ({"data_path": None, "dataset": "no-such-dataset"}, "config.dataset"),
+    ]
+    for overrides, loc in cases:
+        body = {"config": _config(settings, **overrides), "dry_run": True}
+        response = await api.post("/api/tunix/run", json=body)
+        assert response.status_code == 422, (overrides, response.text)
+        assert loc in [p["loc"] for p in response.json()["detail"]], response.json()
+    unknown_field = await api.post("/api/tunix/run", json={"config": {}, "dryrun": True})
+    assert unknown_field.status_code == 422
+    bad_mode = await api.post("/api/tunix/run?mode=later", json={"config": _config(settings)})
+    assert bad_mode.status_code == 422
+
+
+async def test_async_submit_returns_202_and_a_queued_run(
+    api: Any, settings: Settings, factory: Any
+) -> None:
+    body = {"config": _config(settings), "name": "tiny"}
+    response = await api.post("/api/tunix/run?mode=async", json=body)
+    assert response.status_code == 202, response.text
+    run = response.json()
+    assert run["status"] == "queued"
+    assert run["kind"] == "train"
+    assert run["mode"] == "async"
+    assert run["model"] == "tiny-llama"
+    assert run["backend"] == "torch"
+    listed = (await api.get("/api/tunix/runs", params={"mode": "async"})).json()["data"]
+    assert [r["id"] for r in listed] == [run["id"]]
+    cancelled = await api.post(f"/api/tunix/runs/{run['id']}/cancel")
+    assert cancelled.json()["status"] == "cancelled"
