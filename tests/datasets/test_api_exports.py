@@ -127,3 +127,16 @@ async def test_ingest_builds_from_upload(client: httpx.AsyncClient) -> None:
     assert bad.status_code == 422
     assert "line 1" in bad.text
     assert "line 2" in bad.text
+
+
+async def test_delete_refuses_a_dataset_a_run_uses(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    from tunix_rt.runs.models import Run
+
+    await _built(client, session)
+    session.add(Run(name="r", kind="train", config={}, dataset_key="api-v1", run_dir="/tmp/r"))
+    await session.flush()
+    response = await client.delete("/api/datasets/api-v1")
+    assert response.status_code == 409
+    assert "used by 1 run" in response.text

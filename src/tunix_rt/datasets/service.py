@@ -6,6 +6,7 @@ import asyncio
 import shutil
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import and_, func, or_, select
@@ -140,6 +141,73 @@ async def _select_records(
     return kept, dropped, contamination
 
 
+@dataclass(frozen=True)
+class _Selection:
+    """A build's records in manifest order, their splits, canonical lines and hash."""
+
+    records: list[Record]
+    splits: list[str]
+    lines: list[bytes]
+    digest: tuple[str, int]
+    dropped: int
+    contamination: dict[str, object]
+
+
+async def _select(
+    session: AsyncSession, build: DatasetBuild, given: Sequence[uuid.UUID] | None
+) -> _Selection:
+    records, dropped, contamination = await _select_records(session, build, given)
+    hashes = [r.content_hash for r in records]
+    splits = steps.assign_splits(hashes, build.eval_fraction, split_seed(build))
+    lines = [steps.canonical_line(r, s) for r, s in zip(records, splits, strict=True)]
+    return _Selection(records, splits, lines, hash_lines(lines), dropped, contamination)
+
+
+async def _store(
+    session: AsyncSession, build: DatasetBuild, sel: _Selection, home: Path
+) -> Dataset:
+    """Write ``manifest.json`` and ``data.jsonl``, then insert the dataset row."""
+    build_id, created_at = uuid.uuid4(), utcnow()
+    directory = dataset_dir(home, build.key)
+    manifest = make_manifest(
+        build=build,
+        build_id=build_id,
+        created_at=created_at,
+        records=sel.records,
+        stats=steps.record_stats(sel.records, sel.splits),
+        contamination=sel.contamination,
+        digest=sel.digest,
+        dedupe_dropped=sel.dropped,
+        location=directory,
+    )
+    ids = [str(r.trace_id) for r in sel.records]
+    await asyncio.to_thread(write_files, directory, sel.lines, manifest, ids)
+    dataset = Dataset(
+        key=build.key,
+        name=build.name,
+        version=build.version,
+        build_id=build_id,
+        content_hash=sel.digest[0],
+        spec_hash=manifest["spec_hash"],
+        strategy=build.strategy,
+        seed=build.seed,
+        record_count=len(sel.records),
+        train_count=manifest["split"]["train"],
+        eval_count=manifest["split"]["eval"],
+        parent_key=build.parent,
+        manifest=manifest,
+        trace_ids=ids,
+        splits="".join(s[0] for s in sel.splits),
+        created_at=created_at,
+    )
+    session.add(dataset)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"dataset {build.key!r} was built concurrently") from exc
+    return dataset
+
+
 async def build_dataset(
     *,
     session: AsyncSession,
@@ -155,55 +223,12 @@ async def build_dataset(
     existing = await _existing(session, build)
     if existing is not None and existing.spec_hash != spec_hash(build):
         raise _conflict(build, existing, "a different build recipe")
-    records, dropped, contamination = await _select_records(session, build, trace_ids)
-    splits = steps.assign_splits(
-        [r.content_hash for r in records], build.eval_fraction, split_seed(build)
-    )
-    lines = [steps.canonical_line(r, s) for r, s in zip(records, splits, strict=True)]
-    digest = hash_lines(lines)
+    selection = await _select(session, build, trace_ids)
     if existing is not None:
-        if existing.content_hash != digest[0]:
+        if existing.content_hash != selection.digest[0]:
             raise _conflict(build, existing, "different content")
         return existing, False
-    build_id, created_at = uuid.uuid4(), utcnow()
-    directory = dataset_dir(home, build.key)
-    manifest = make_manifest(
-        build=build,
-        build_id=build_id,
-        created_at=created_at,
-        records=records,
-        stats=steps.record_stats(records, splits),
-        contamination=contamination,
-        digest=digest,
-        dedupe_dropped=dropped,
-        location=directory,
-    )
-    ids = [str(r.trace_id) for r in records]
-    await asyncio.to_thread(write_files, directory, lines, manifest, ids)
-    dataset = Dataset(
-        key=build.key,
-        name=build.name,
-        version=build.version,
-        build_id=build_id,
-        content_hash=digest[0],
-        spec_hash=manifest["spec_hash"],
-        strategy=build.strategy,
-        seed=build.seed,
-        record_count=len(records),
-        train_count=manifest["split"]["train"],
-        eval_count=manifest["split"]["eval"],
-        parent_key=build.parent,
-        manifest=manifest,
-        trace_ids=ids,
-        splits="".join(s[0] for s in splits),
-        created_at=created_at,
-    )
-    session.add(dataset)
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"dataset {build.key!r} was built concurrently") from exc
-    return dataset, True
+    return await _store(session, build, selection, home), True
 
 
 async def full_manifest(*, session: AsyncSession, key: str) -> dict[str, object]:
