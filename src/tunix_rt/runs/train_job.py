@@ -13,12 +13,24 @@ from sqlalchemy import select
 
 from tunix_rt.datasets import service as dataset_service
 from tunix_rt.db.session import session_scope
+from tunix_rt.registry import service as registry_service
 from tunix_rt.runs.handlers import JobContext, JobFailed, register
 from tunix_rt.runs.metrics import MetricsTail
 from tunix_rt.runs.models import RunLog, RunMetric
 from tunix_rt.training.config import TrainConfig, load_config
 
 STDERR_TAIL_LINES = 40
+
+
+async def resolve_model(ctx: JobContext, cfg: TrainConfig) -> TrainConfig:
+    """Point a ``registry://`` model at its directory in the registry's store."""
+    if not cfg.model.startswith(registry_service.URI_PREFIX):
+        return cfg
+    async with session_scope(ctx.sessionmaker) as session:
+        version = await registry_service.resolve_uri(session=session, uri=cfg.model)
+    await ctx.log(f"model {cfg.model}: version {version.label}, sha256 {version.sha256}")
+    doc = {**cfg.model_dump(mode="json"), "model": version.storage_path}
+    return TrainConfig.model_validate(doc)
 
 
 async def materialise(ctx: JobContext, cfg: TrainConfig) -> TrainConfig:
@@ -109,7 +121,7 @@ async def train_job(ctx: JobContext) -> dict[str, Any]:
     except Exception as exc:  # validated at submit time; a changed schema lands here
         raise JobFailed(f"invalid training config: {exc}") from None
     ctx.run_dir.mkdir(parents=True, exist_ok=True)
-    cfg = await materialise(ctx, cfg)
+    cfg = await materialise(ctx, await resolve_model(ctx, cfg))
     config_path = write_config(ctx.run_dir, cfg)
     code = await _run_recipe(ctx, config_path)
     if ctx.cancelled.is_set():

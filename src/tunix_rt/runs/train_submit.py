@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tunix_rt.datasets import evalsets
 from tunix_rt.datasets import service as dataset_service
 from tunix_rt.errors import InvalidInput, NotFound, Problem, Unavailable
+from tunix_rt.registry import service as registry_service
 from tunix_rt.runs import service
 from tunix_rt.runs.backends import backend_statuses
 from tunix_rt.runs.models import Run
@@ -81,6 +82,11 @@ async def _reference_problems(session: AsyncSession, cfg: TrainConfig) -> list[P
             await evalsets.get_eval_set(session=session, name=cfg.eval_set)
         except NotFound:
             out.append(Problem("config.eval_set", f"eval set {cfg.eval_set!r} not found"))
+    if cfg.model.startswith(registry_service.URI_PREFIX):
+        try:
+            await registry_service.resolve_uri(session=session, uri=cfg.model)
+        except NotFound as exc:
+            out.append(Problem("config.model", exc.message))
     return out
 
 
