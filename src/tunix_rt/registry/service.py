@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt import __version__
 from tunix_rt.errors import Conflict, InvalidInput, InvalidState, NotFound
+from tunix_rt.evaluation import service as evaluation_service
 from tunix_rt.registry import storage
 from tunix_rt.registry.models import ModelAlias, ModelFamily, ModelVersion
 from tunix_rt.registry.schemas import ModelFamilyCreate, PromoteRequest
@@ -70,7 +71,7 @@ async def family_summary(*, session: AsyncSession, family: ModelFamily) -> dict[
         .limit(1)
     )
     return {
-        "aliases": {alias: vid for alias, vid in aliases},
+        "aliases": {row[0]: row[1] for row in aliases},
         "version_count": count or 0,
         "latest": latest,
     }
@@ -123,6 +124,25 @@ def _run_provenance(run: Run) -> dict[str, Any]:
         "code_version": manifest.get("code_version", __version__),
         "library_versions": manifest.get("library_versions", {}),
         "run_manifest": manifest,
+    }
+
+
+async def _evaluation_provenance(session: AsyncSession, run: Run) -> dict[str, Any] | None:
+    """The run's latest successful evaluation: eval set, headline score with its 95% CI."""
+    try:
+        evaluation = await evaluation_service.latest_evaluation(
+            session=session, run_id=run.id, succeeded_only=True
+        )
+    except NotFound:
+        return None
+    return {
+        "evaluation_id": str(evaluation.id),
+        "eval_set": evaluation.eval_set,
+        "primary_judge": evaluation.primary_judge,
+        "primary_score": evaluation.primary_score,
+        "ci95": [evaluation.ci_low, evaluation.ci_high],
+        "n_items": evaluation.n_items,
+        "scorecard": evaluation.scorecard,
     }
 
 
@@ -200,7 +220,10 @@ async def _new_version(
         file_count=stored.file_count,
         storage_path=str(stored.path),
         run_id=run.id,
-        provenance=_run_provenance(run),
+        provenance={
+            **_run_provenance(run),
+            "evaluation": await _evaluation_provenance(session, run),
+        },
     )
     session.add(version)
     try:
