@@ -1,0 +1,329 @@
+"""``tunix-rt demo``: the whole loop on a laptop CPU, through the platform's own queue.
+
+Seeds arithmetic traces (addition and subtraction up to 5 digits with carries and borrows
+shown, 2-digit multiplication by partial products, two- and three-step word problems),
+builds a dataset with a held-out split, registers that split as an eval set, trains a tiny
+model as a queued run with live progress, evaluates it on the held-out problems, and prints
+accuracy per category. ``--ablation`` trains the ``answer_only`` style on the same budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tunix_rt.cli.common import fail, run
+from tunix_rt.datasets import evalsets
+from tunix_rt.datasets import service as dataset_service
+from tunix_rt.datasets.schemas import DatasetBuild, DatasetFilters, EvalItemIn
+from tunix_rt.db import migrate
+from tunix_rt.db.session import create_engine, create_sessionmaker, session_scope
+from tunix_rt.evaluation import service as evaluation_service
+from tunix_rt.evaluation.models import Evaluation, EvaluationStatus
+from tunix_rt.evaluation.schemas import EvaluateRequest
+from tunix_rt.runs import kinds  # noqa: F401  (registers the job kinds the worker runs)
+from tunix_rt.runs import service as run_service
+from tunix_rt.runs.models import TERMINAL, Run, RunStatus
+from tunix_rt.runs.train_submit import TrainRunRequest, submit_train_run
+from tunix_rt.runs.worker import Worker, WorkerConfig
+from tunix_rt.settings import Settings, get_settings
+from tunix_rt.traces import service as trace_service
+from tunix_rt.traces.generators import reasoning_mix
+from tunix_rt.tuning.service import last_training_loss
+
+console = Console()
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    """Data and training budget of the demo (measured choices: docs/results.md)."""
+
+    seed: int = 7
+    n_train: int = 30_000
+    n_heldout: int = 500
+    knobs: dict[str, Any] = field(default_factory=lambda: {"notation": "short"})
+    train: dict[str, Any] = field(
+        default_factory=lambda: {
+            "model": "tiny-llama",
+            "template": "plain",
+            "style": "numbered",
+            "max_seq_length": 320,
+            "batch_size": 64,
+            "learning_rate": 1e-3,
+            "warmup_steps": 100,
+            "weight_decay": 0.1,
+            "lr_schedule": "cosine",
+            "time_budget_s": 360.0,
+            "max_steps": 100_000,
+            "num_threads": 2,
+            "log_every_steps": 25,
+        }
+    )
+
+    @property
+    def tag(self) -> str:
+        return f"demo-s{self.seed}-n{self.n_train + self.n_heldout}"
+
+
+@dataclass
+class Outcome:
+    """What one trained style scored on the held-out problems."""
+
+    style: str
+    run_id: uuid.UUID
+    steps: int
+    accuracy: float
+    ci95: list[float] | None
+    by_category: dict[str, dict[str, Any]]
+
+
+async def _prepare(session: AsyncSession, settings: Settings, plan: DemoPlan) -> tuple[str, str]:
+    """Seed the traces, build the dataset, register its held-out split; returns (key, eval set)."""
+    traces = reasoning_mix.generate(plan.n_train + plan.n_heldout, seed=plan.seed, **plan.knobs)
+    tagged = [
+        t.model_copy(
+            update={"meta": {**(t.meta or {}), "tags": [*(t.meta or {}).get("tags", []), plan.tag]}}
+        )
+        for t in traces
+    ]
+    result = await trace_service.create_traces(session=session, traces=tagged)
+    console.print(f"traces: {result.created} created, {result.duplicates} already present")
+    build = DatasetBuild(
+        name="demo-mix",
+        version=plan.tag.removeprefix("demo-"),
+        filters=DatasetFilters(tags=[plan.tag]),
+        eval_fraction=plan.n_heldout / (plan.n_train + plan.n_heldout),
+        seed=plan.seed,
+    )
+    dataset, _ = await dataset_service.build_dataset(
+        session=session, build=build, home=settings.home
+    )
+    eval_name = f"{plan.tag}-heldout"
+    path = settings.home / "demo" / f"{dataset.key}-heldout.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    await dataset_service.export_to_file(
+        session=session, key=dataset.key, fmt="trace", path=path, split="eval"
+    )
+    items = [
+        _eval_item(n, orjson.loads(line)) for n, line in enumerate(path.read_bytes().splitlines())
+    ]
+    await evalsets.register_eval_set(session=session, name=eval_name, items=items)
+    console.print(
+        f"dataset {dataset.key}: {dataset.record_count} records; "
+        f"held-out eval set {eval_name}: {len(items)} items"
+    )
+    return dataset.key, eval_name
+
+
+def _eval_item(n: int, row: dict[str, Any]) -> EvalItemIn:
+    meta = row.get("meta") or {}
+    return EvalItemIn(
+        id=f"heldout-{n:05d}",
+        prompt=row["prompt"],
+        expected_answer=row["final_answer"],
+        category=meta.get("category"),
+        difficulty=meta.get("difficulty"),
+    )
+
+
+async def _follow_training(
+    factory: async_sessionmaker[AsyncSession], run_id: uuid.UUID, budget_s: float | None
+) -> Run:
+    """Show step, loss and elapsed time until the run ends."""
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[info]}"),
+    ]
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("training", total=budget_s or None, info="queued")
+        started: float | None = None
+        while True:
+            await asyncio.sleep(1.0)
+            async with factory() as session:
+                current = await run_service.get_run(session=session, run_id=run_id)
+                latest = await last_training_loss(session=session, run_id=run_id)
+            if current.status == RunStatus.RUNNING and started is None:
+                started = time.monotonic()
+            info = current.status if latest is None else f"step {latest[0]}  loss {latest[1]:.4f}"
+            done = time.monotonic() - started if started is not None else 0.0
+            progress.update(task, completed=min(done, budget_s or done), info=info)
+            if current.status in TERMINAL:
+                return current
+
+
+async def _evaluate(
+    factory: async_sessionmaker[AsyncSession], settings: Settings, run_id: uuid.UUID, eval_set: str
+) -> Evaluation:
+    request = EvaluateRequest(
+        eval_set=eval_set,
+        judges=["answer_correctness", "format"],
+        primary_judge="answer_correctness",
+    )
+    async with session_scope(factory) as session:
+        evaluation = await evaluation_service.request_evaluation(
+            session=session, settings=settings, run_id=run_id, request=request
+        )
+    with console.status("generating and judging the held-out problems"):
+        while True:
+            await asyncio.sleep(1.0)
+            async with factory() as session:
+                current = await evaluation_service.get_evaluation(
+                    session=session, evaluation_id=evaluation.id
+                )
+            if current.status in (EvaluationStatus.SUCCEEDED, EvaluationStatus.FAILED):
+                return current
+
+
+async def _train_and_evaluate(
+    factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    plan: DemoPlan,
+    key: str,
+    eval_set: str,
+    style: str,
+) -> Outcome:
+    config = {**plan.train, "style": style, "dataset": key, "seed": plan.seed}
+    async with session_scope(factory) as session:
+        queued = await submit_train_run(
+            session=session,
+            settings=settings,
+            body=TrainRunRequest(config=config, name=f"demo-{style}"),
+            mode="async",
+        )
+    assert isinstance(queued, Run)
+    console.print(f"run {queued.id} ({style}) queued; logs: tunix-rt runs logs {queued.id}")
+    finished = await _follow_training(factory, queued.id, plan.train.get("time_budget_s"))
+    if finished.status != RunStatus.SUCCEEDED:
+        raise fail(f"training run {finished.id} {finished.status}: {finished.error}")
+    evaluation = await _evaluate(factory, settings, finished.id, eval_set)
+    if evaluation.status != EvaluationStatus.SUCCEEDED or evaluation.scorecard is None:
+        raise fail(f"evaluation {evaluation.id} failed: {evaluation.error}")
+    card = evaluation.scorecard["judges"]["answer_correctness"]
+    async with factory() as session:
+        latest = await last_training_loss(session=session, run_id=finished.id)
+    return Outcome(
+        style,
+        finished.id,
+        latest[0] if latest else 0,
+        float(card["mean"]),
+        card["ci95"],
+        card["by_category"],
+    )
+
+
+async def _demo(settings: Settings, plan: DemoPlan, styles: list[str]) -> list[Outcome]:
+    engine = create_engine(settings.resolved_database_url)
+    factory = create_sessionmaker(engine)
+    worker = Worker(settings=settings, sessionmaker=factory, config=WorkerConfig(concurrency=1))
+    loop = asyncio.create_task(worker.run())
+    try:
+        if settings.is_sqlite:
+            await migrate.upgrade(engine)
+        async with session_scope(factory) as session:
+            key, eval_set = await _prepare(session, settings, plan)
+        return [
+            await _train_and_evaluate(factory, settings, plan, key, eval_set, s) for s in styles
+        ]
+    finally:
+        worker.request_stop(hand_back=True)
+        await loop
+        await engine.dispose()
+
+
+def _report(outcomes: list[Outcome], wall_s: float) -> None:
+    categories = sorted({c for o in outcomes for c in o.by_category})
+    table = Table("held-out accuracy", *[o.style for o in outcomes])
+    for cat in categories:
+        cells = []
+        for o in outcomes:
+            entry = o.by_category.get(cat, {})
+            cells.append(f"{entry.get('mean', 0.0):.1%} (n={entry.get('n', 0)})")
+        table.add_row(cat, *cells)
+    table.add_row(
+        "[bold]all[/]", *[f"[bold]{o.accuracy:.1%}[/] CI {_ci(o.ci95)}" for o in outcomes]
+    )
+    table.add_row("steps", *[str(o.steps) for o in outcomes])
+    console.print(table)
+    main = outcomes[0]
+    figures = [
+        _figure(
+            "heldout_accuracy", main.accuracy, "fraction", 0.9, ">= 1.0 (90% of held-out problems)"
+        )
+    ]
+    if len(outcomes) > 1:
+        figures.append(
+            _figure(
+                "scratchpad_vs_answer_only",
+                main.accuracy,
+                "fraction",
+                outcomes[1].accuracy,
+                "report",
+            )
+        )
+    figures.append(
+        {
+            "bench": "demo",
+            "figure": "wall_time",
+            "value": round(wall_s, 1),
+            "unit": "s",
+            "baseline": 600.0,
+            "ratio": round(600.0 / wall_s, 3),
+            "goal": ">= 1.0 (10 minutes)",
+        }
+    )
+    for figure in figures:
+        typer.echo(json.dumps(figure))
+
+
+def _ci(ci: list[float] | None) -> str:
+    return "-" if not ci else f"[{ci[0]:.1%}, {ci[1]:.1%}]"
+
+
+def _figure(name: str, value: float, unit: str, baseline: float, goal: str) -> dict[str, Any]:
+    ratio = value / baseline if baseline > 0 else None
+    return {
+        "bench": "demo",
+        "figure": name,
+        "value": round(value, 4),
+        "unit": unit,
+        "baseline": round(baseline, 4),
+        "ratio": None if ratio is None else round(ratio, 3),
+        "goal": goal,
+    }
+
+
+def demo(
+    ablation: bool = typer.Option(
+        False, "--ablation", help="Also train answer_only on the same budget."
+    ),
+    budget: float | None = typer.Option(
+        None, "--budget", min=10, help="Training seconds per model."
+    ),
+    n_train: int | None = typer.Option(None, "--n-train", min=100, help="Training problems."),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Seed of the data and the model."),
+) -> None:
+    """Seed, build, train a tiny model through the queue, evaluate on held-out problems, report."""
+    plan = DemoPlan()
+    if n_train is not None:
+        plan = replace(plan, n_train=n_train)
+    if seed is not None:
+        plan = replace(plan, seed=seed)
+    if budget is not None:
+        plan = replace(plan, train={**plan.train, "time_budget_s": budget})
+    styles = ["numbered", "answer_only"] if ablation else ["numbered"]
+    started = time.monotonic()
+    outcomes = run(lambda: _demo(get_settings(), plan, styles))
+    _report(outcomes, time.monotonic() - started)
