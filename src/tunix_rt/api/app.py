@@ -20,9 +20,11 @@ from tunix_rt.api.routes import (
     evalsets,
     evaluation,
     health,
+    registry,
     regression,
     runs,
     traces,
+    tuning,
     tunix_sft,
     ungar,
 )
@@ -83,16 +85,9 @@ def create_app(
     install_error_handlers(app)
     # evaluation before runs: its /api/tunix/runs/compare must win over /runs/{run_id}.
     for module in (
-        health,
-        traces,
-        evalsets,
-        ungar,
-        evaluation,
-        regression,
-        datasets,
-        tunix_sft,
-        runs,
-    ):
+        health, traces, registry, evalsets, ungar, evaluation, regression, runs, datasets,
+        tuning, tunix_sft,
+    ):  # fmt: skip
         app.include_router(module.router)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

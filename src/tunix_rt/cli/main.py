@@ -10,12 +10,15 @@ from pydantic import ValidationError
 
 from tunix_rt import __version__
 from tunix_rt.cli import datasets as datasets_cli
+from tunix_rt.cli import demo as demo_cli
 from tunix_rt.cli import evalsets as evalsets_cli
 from tunix_rt.cli import evaluation as evaluation_cli
+from tunix_rt.cli import registry as registry_cli
 from tunix_rt.cli import regression as regression_cli
 from tunix_rt.cli import runs as runs_cli
 from tunix_rt.cli import seed as seed_cli
 from tunix_rt.cli import traces as traces_cli
+from tunix_rt.cli import tuning as tuning_cli
 from tunix_rt.cli.common import fail, run
 from tunix_rt.db import migrate
 from tunix_rt.db.session import create_engine
@@ -34,6 +37,9 @@ app.add_typer(traces_cli.app, name="traces")
 app.add_typer(runs_cli.app, name="runs")
 app.command("worker")(runs_cli.worker)
 app.add_typer(evalsets_cli.app, name="evalsets")
+app.add_typer(registry_cli.app, name="models")
+app.add_typer(tuning_cli.app, name="tune")
+app.command("demo")(demo_cli.demo)
 app.add_typer(datasets_cli.app, name="datasets")
 app.command("seed")(seed_cli.seed)
 app.command("eval")(evaluation_cli.eval_command)

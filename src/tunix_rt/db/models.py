@@ -3,9 +3,11 @@
 # Each domain registers its tables by being imported here (one line per domain).
 import tunix_rt.datasets.models
 import tunix_rt.evaluation.models
+import tunix_rt.registry.models
 import tunix_rt.regression.models
 import tunix_rt.runs.models
-import tunix_rt.traces.models  # noqa: F401
+import tunix_rt.traces.models
+import tunix_rt.tuning.models  # noqa: F401
 from tunix_rt.db.base import Base
 
 metadata = Base.metadata
