@@ -255,6 +255,7 @@ def test_merged_lora_export_computes_what_the_adapters_did() -> None:
 
     family = models.FAMILIES["gemma3"]
     hf = {**TINY, "vocab_size": 40, "num_key_value_heads": 2, "num_attention_heads": 4}
+    hf["sliding_window"] = 64
     cfg = models.tunix_config(family, hf, dtype=jnp.float32)
     lora = LoraConfig(rank=2, alpha=4.0, target_modules=("q_proj", "k_proj", "down_proj"))
     adapted = models.apply_lora(
