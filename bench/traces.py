@@ -310,6 +310,23 @@ async def run(args: argparse.Namespace) -> list[str]:
         await drop_database(admin_url, name)
 
 
+async def measure_api(
+    args: argparse.Namespace, pg_url: str, base: str, bodies: list[bytes]
+) -> float:
+    """The batch API's rate, with the CPU the server and PostgreSQL spent per trace."""
+    await reset_tables(pg_url)
+    pids = [args.server_pid]
+    server_cpu = cpu_seconds(pids)
+    api_rate = await api_import_rate(base, bodies, args.n, args.clients)
+    server_cpu = cpu_seconds(pids) - server_cpu
+    print(
+        f"  server process CPU {1e6 * server_cpu / args.n:.0f} us/trace;"
+        f" wall {1e6 / api_rate:.0f} us/trace; PostgreSQL backends (pool, bench lifetime):"
+        f" {1e6 * cpu_seconds(await backend_pids(pg_url)) / args.n:.0f} us/trace"
+    )
+    return api_rate
+
+
 async def measure(args: argparse.Namespace, pg_url: str, sa_url: str, base: str) -> list[str]:
     rng = random.Random(0)
     docs = [make_trace(rng, k) for k in range(args.n)]
@@ -321,16 +338,7 @@ async def measure(args: argparse.Namespace, pg_url: str, sa_url: str, base: str)
     ]
     copy_rate = await raw_copy_rate(pg_url, lines)
     print(f"raw asyncpg COPY into a plain jsonb table: {copy_rate:,.0f} rows/s")
-    await reset_tables(pg_url)
-    pids = [args.server_pid]
-    server_cpu = cpu_seconds(pids)
-    api_rate = await api_import_rate(base, bodies, args.n, args.clients)
-    server_cpu = cpu_seconds(pids) - server_cpu
-    print(
-        f"  server process CPU {1e6 * server_cpu / args.n:.0f} us/trace;"
-        f" wall {1e6 / api_rate:.0f} us/trace; PostgreSQL backends (pool, bench lifetime):"
-        f" {1e6 * cpu_seconds(await backend_pids(pg_url)) / args.n:.0f} us/trace"
-    )
+    api_rate = await measure_api(args, pg_url, base, bodies)
     print(
         f"batch API ({args.clients} clients x {args.batch}/request): {api_rate:,.0f} traces/s"
         f" = {api_rate / copy_rate:.0%} of COPY"
