@@ -1,0 +1,85 @@
+import { Link } from "react-router";
+import { formatNumber, formatTime, shortId } from "../../../lib/format";
+import type { LeaderboardRow } from "../api";
+import { ScoreCI } from "./ScoreCI";
+
+/** Leaderboard rows: rank, run, the sorted-by judge's score with its CI, the other judges, and context. */
+export function LeaderboardTable({
+  rows,
+  offset,
+  picked,
+  onPick,
+  sortLabel,
+  order,
+  onToggleOrder,
+}: {
+  rows: LeaderboardRow[];
+  offset: number;
+  picked: string[];
+  onPick: (row: LeaderboardRow) => void;
+  sortLabel: string;
+  order: "asc" | "desc";
+  onToggleOrder: () => void;
+}) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th aria-label="Pick" />
+            <th className="num">#</th>
+            <th>Run</th>
+            <th aria-sort={order === "desc" ? "descending" : "ascending"}>
+              <button type="button" className="btn btn-ghost small-text" onClick={onToggleOrder} title="Reverse the order">
+                {sortLabel} {order === "desc" ? "↓" : "↑"}
+              </button>
+            </th>
+            <th>Other judges</th>
+            <th>Eval set</th>
+            <th>Dataset</th>
+            <th>Model</th>
+            <th className="num">Items</th>
+            <th>Evaluated</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r, n) => (
+            <tr key={r.evaluation_id} data-testid="leaderboard-row">
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Pick run ${r.run_name || shortId(r.run_id)} to compare`}
+                  checked={picked.includes(r.evaluation_id)}
+                  onChange={() => onPick(r)}
+                />
+              </td>
+              <td className="num">{offset + n + 1}</td>
+              <td>
+                <Link to={`/runs/${r.run_id}`}>{r.run_name || shortId(r.run_id)}</Link>
+                <div className="mono muted small-text">{shortId(r.run_id)}</div>
+              </td>
+              <td data-testid="leaderboard-score">
+                <ScoreCI score={r.score} ci={r.ci95} />
+                <div className="muted small-text">{r.judge}</div>
+              </td>
+              <td className="small-text">
+                {Object.entries(r.scores)
+                  .filter(([judge]) => judge !== r.judge)
+                  .map(([judge, s]) => (
+                    <div key={judge} className="nowrap">
+                      <span className="muted">{judge}</span> {formatNumber(s.score, 3)}
+                    </div>
+                  ))}
+              </td>
+              <td className="mono">{r.eval_set}</td>
+              <td className="mono">{r.dataset_key ?? "—"}</td>
+              <td className="mono">{r.model ?? "—"}</td>
+              <td className="num">{r.n_items ?? "—"}</td>
+              <td className="muted nowrap">{formatTime(r.finished_at ?? r.created_at)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+import { Link } from "react-router";
+import "../../components/ui/insights.css";
+import { Card, PageHeader } from "../../components/ui/Page";
+import { Empty, ErrorBox, Loading } from "../../components/ui/States";
+import { useComparison, type Comparison } from "../../features/compare/api";
+import { ConfigDiffTable } from "../../features/compare/components/ConfigDiffTable";
+import { DiffSummary } from "../../features/compare/components/DiffSummary";
+import { ItemDiffTable } from "../../features/compare/components/ItemDiffTable";
+import { LossOverlay } from "../../features/compare/components/LossOverlay";
+import { RunPicker } from "../../features/compare/components/RunPicker";
+import { useEvalSets } from "../../features/datasets/api";
+import { RunStatus } from "../../features/runs/components/RunStatus";
+import { shortId } from "../../lib/format";
+import { useQueryState } from "../../lib/searchParams";
+
+function RunHead({ side, run }: { side: "A" | "B"; run: Comparison["a"] }) {
+  return (
+    <div className="header-meta">
+      <span className={`swatch swatch-${side.toLowerCase()}`} aria-hidden="true" />
+      <strong>{side}</strong>
+      <Link to={`/runs/${run.id}`}>{run.name || shortId(run.id)}</Link>
+      <RunStatus status={run.status} />
+      <span className="mono muted small-text">
+        {run.model ?? "—"} · {run.dataset_key ?? "—"}
+      </span>
+    </div>
+  );
+}
+
+/** Two runs (`?a=&b=`): overlaid loss curves, config diff, and the per-item diff with its p-value. */
+export function ComparePage() {
+  const [params, update] = useQueryState();
+  const a = params.get("a") ?? "";
+  const b = params.get("b") ?? "";
+  const evalSet = params.get("eval_set") ?? "";
+  const cmp = useComparison(a, b, evalSet, params.get("judge") ?? "");
+  const evalSets = useEvalSets();
+  return (
+    <>
+      <PageHeader title="Compare runs" subtitle="Run A is the baseline; “fixed” items are wrong in A and right in B." />
+      <RunPicker key={`${a}|${b}`} a={a} b={b} onPick={(na, nb) => update({ a: na, b: nb, judge: null })} />
+      {!a || !b ? (
+        <Empty title="Pick two runs">
+          Choose them above, or pick two rows on the <Link to="/leaderboard">Leaderboard</Link>.
+        </Empty>
+      ) : null}
+      {a && b && cmp.isPending ? <Loading label="Comparing…" /> : null}
+      {cmp.isError ? <ErrorBox error={cmp.error} title="Could not compare" /> : null}
+      {cmp.data ? (
+        <div className="stack">
+          <Card>
+            <div className="stack">
+              <RunHead side="A" run={cmp.data.a} />
+              <RunHead side="B" run={cmp.data.b} />
+            </div>
+          </Card>
+          <Card
+            title="Per-item difference"
+            actions={
+              <label className="header-meta small-text">
+                Eval set
+                <select value={evalSet} onChange={(e) => update({ eval_set: e.target.value, judge: null })}>
+                  <option value="">latest shared</option>
+                  {evalSets.data?.data.map((s) => (
+                    <option key={s.name} value={s.name}>
+                      {s.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            }
+          >
+            {cmp.data.items ? (
+              <div className="stack">
+                <DiffSummary nameA={cmp.data.a.name} nameB={cmp.data.b.name} diff={cmp.data.items} />
+                <ItemDiffTable key={`${cmp.data.items.evaluation_a}|${cmp.data.items.evaluation_b}`} diff={cmp.data.items} />
+              </div>
+            ) : (
+              <Empty title="No per-item comparison">{cmp.data.items_reason ?? "Evaluate both runs on the same eval set."}</Empty>
+            )}
+          </Card>
+          <div className="grid grid-2">
+            <Card title="Loss">
+              <LossOverlay a={cmp.data.a.id} b={cmp.data.b.id} labelA={cmp.data.a.name} labelB={cmp.data.b.name} />
+            </Card>
+            <Card title={`Config diff (${cmp.data.config_diff.length})`}>
+              <ConfigDiffTable diff={cmp.data.config_diff} />
+            </Card>
+          </div>
+        </div>
+      ) : null}
+    </>
+  );
+}
