@@ -90,8 +90,8 @@ async def _stop(procs: list[asyncio.subprocess.Process]) -> list[int]:
     return [await asyncio.wait_for(proc.wait(), timeout=60) for proc in procs]
 
 
-# The acceptance size (2,000) is slow on a shared 2-core box; the default run uses 300.
-@pytest.mark.parametrize("n", [300, pytest.param(2000, marks=pytest.mark.slow)])
+# The acceptance size (2,000) is slow on a shared 2-core box; the default run uses 200.
+@pytest.mark.parametrize("n", [200, pytest.param(2000, marks=pytest.mark.slow)])
 async def test_worker_processes_run_each_job_exactly_once(
     n: int,
     factory: async_sessionmaker[AsyncSession],

@@ -80,6 +80,7 @@ async def echo_job(ctx: JobContext) -> dict[str, Any]:
 async def command_job(ctx: JobContext) -> dict[str, Any]:
     """Run ``argv`` as a subprocess group in the run directory."""
     args = parse_payload(CommandPayload, ctx.payload)
+    ctx.run_dir.mkdir(parents=True, exist_ok=True)
     code = await ctx.run_subprocess(args.argv, env=args.env)
     if code != 0 and not ctx.cancelled.is_set():
         raise JobFailed(f"command exited with {code}", exit_code=code)

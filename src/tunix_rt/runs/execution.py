@@ -41,7 +41,8 @@ async def call_handler(
         ctx.sink = LogSink(run_id=job.run_id, sessionmaker=sessionmaker)
         await ctx.sink.start()
     try:
-        ctx.run_dir.mkdir(parents=True, exist_ok=True)
+        if job.run_id is not None:  # bare jobs (no run) make their directory only if they need one
+            ctx.run_dir.mkdir(parents=True, exist_ok=True)
         result = await handler(ctx)
         status = JobStatus.CANCELLED if active.reason == "cancel" else JobStatus.SUCCEEDED
         code = result.get("exit_code") if result else None

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt.db.base import utcnow
 from tunix_rt.db.session import is_postgres
+from tunix_rt.runs import statements
 from tunix_rt.runs.models import ACTIVE, Job, JobStatus, Run
 
 # PostgreSQL channels: new work for idle workers, and cancellations for busy ones.
@@ -105,47 +106,22 @@ async def claim_next_job(
 ) -> ClaimedJob | None:
     """Claim the next queued job in ONE statement (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
     now = utcnow()
-    candidate = (
-        select(Job.id)
-        .where(Job.status == JobStatus.QUEUED, Job.run_at <= now)
-        .order_by(Job.priority, Job.created_at)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
+    params: dict[str, Any] = {
+        "now": now,
+        "worker": worker_id,
+        "expires": now + timedelta(seconds=lease_s),
+    }
+    stmt = statements.CLAIM
     if kinds is not None:
-        candidate = candidate.where(Job.kind.in_(list(kinds)))
-    stmt = (
-        update(Job)
-        .where(Job.id == candidate.scalar_subquery(), Job.status == JobStatus.QUEUED)
-        .values(
-            status=JobStatus.RUNNING,
-            attempts=Job.attempts + 1,
-            lease_owner=worker_id,
-            lease_expires_at=now + timedelta(seconds=lease_s),
-            heartbeat_at=now,
-            started_at=now,
-            updated_at=now,
-        )
-        .returning(Job.id, Job.kind, Job.payload, Job.run_id, Job.attempts, Job.max_attempts)
-        .execution_options(**_NO_SYNC)
-    )
-    row = (await session.execute(stmt)).first()
+        stmt, params["kinds"] = statements.CLAIM_KINDS, list(kinds)
+    conn = await session.connection()
+    row = (await conn.execute(stmt, params)).first()
     if row is None:
         return None
     claimed = ClaimedJob(*row)
     if claimed.run_id is not None:
-        await session.execute(
-            update(Run)
-            .where(Run.id == claimed.run_id)
-            .values(
-                status=JobStatus.RUNNING,
-                attempts=claimed.attempts,
-                worker_id=worker_id,
-                started_at=func.coalesce(Run.started_at, now),
-                updated_at=now,
-            )
-            .execution_options(**_NO_SYNC)
-        )
+        run_params = {"run_id": claimed.run_id, "attempts": claimed.attempts}
+        await conn.execute(statements.CLAIM_RUN, {**params, **run_params})
     return claimed
 
 
@@ -178,34 +154,22 @@ async def finish_job(
     exit_code: int | None = None,
 ) -> bool:
     """Record a terminal status; False when the lease was lost (someone else owns the job)."""
-    now = utcnow()
-    stmt = (
-        update(Job)
-        .where(Job.id == job.id, Job.lease_owner == worker_id, Job.status.in_(_ACTIVE))
-        .values(
-            status=status,
-            result=result,
-            lease_expires_at=None,
-            finished_at=now,
-            updated_at=now,
-            # A success keeps the note of an earlier lost attempt on the job row.
-            **{k: v for k, v in (("error", error), ("traceback", traceback)) if v is not None},
-        )
-        .execution_options(**_NO_SYNC)
-    )
-    if (await session.execute(stmt)).rowcount == 0:  # type: ignore[attr-defined]
+    params: dict[str, Any] = {
+        "job_id": job.id,
+        "run_id": job.run_id,
+        "worker": worker_id,
+        "status": str(status),
+        "result": result,
+        "error": error,
+        "traceback": traceback,
+        "exit_code": exit_code,
+        "now": utcnow(),
+    }
+    conn = await session.connection()
+    if (await conn.execute(statements.FINISH, params)).rowcount == 0:
         return False
     if job.run_id is not None:
-        await _sync_runs(
-            session,
-            [job.run_id],
-            status=status,
-            result=result,
-            error=error,
-            traceback=traceback,
-            exit_code=exit_code,
-            finished_at=now,
-        )
+        await conn.execute(statements.FINISH_RUN, params)
     return True
 
 

@@ -1,0 +1,99 @@
+"""The queue's hot-path statements, built once (Core, bound parameters).
+
+Building an ORM-enabled UPDATE per call cost more Python time than the database spent on it;
+these are constructed at import, so SQLAlchemy's compiled cache key is computed once.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from sqlalchemy import Table, Text, Update, bindparam, func, select, update
+
+from tunix_rt.runs.models import Job, JobStatus, Run
+
+JOBS = cast(Table, Job.__table__)
+RUNS = cast(Table, Run.__table__)
+_ACTIVE = [str(JobStatus.RUNNING), str(JobStatus.CANCEL_REQUESTED)]
+
+
+def _claim(with_kinds: bool) -> Update:
+    candidate = (
+        select(JOBS.c.id)
+        .where(JOBS.c.status == str(JobStatus.QUEUED), JOBS.c.run_at <= bindparam("now"))
+        .order_by(JOBS.c.priority, JOBS.c.created_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if with_kinds:
+        candidate = candidate.where(JOBS.c.kind.in_(bindparam("kinds", expanding=True)))
+    return (
+        update(JOBS)
+        .where(JOBS.c.id == candidate.scalar_subquery(), JOBS.c.status == str(JobStatus.QUEUED))
+        .values(
+            status=str(JobStatus.RUNNING),
+            attempts=JOBS.c.attempts + 1,
+            lease_owner=bindparam("worker"),
+            lease_expires_at=bindparam("expires"),
+            heartbeat_at=bindparam("now"),
+            started_at=bindparam("now"),
+            updated_at=bindparam("now"),
+        )
+        .returning(
+            JOBS.c.id,
+            JOBS.c.kind,
+            JOBS.c.payload,
+            JOBS.c.run_id,
+            JOBS.c.attempts,
+            JOBS.c.max_attempts,
+        )
+    )
+
+
+CLAIM = _claim(with_kinds=False)
+CLAIM_KINDS = _claim(with_kinds=True)
+
+CLAIM_RUN = (
+    update(RUNS)
+    .where(RUNS.c.id == bindparam("run_id"))
+    .values(
+        status=str(JobStatus.RUNNING),
+        attempts=bindparam("attempts"),
+        worker_id=bindparam("worker"),
+        started_at=func.coalesce(RUNS.c.started_at, bindparam("now", type_=RUNS.c.started_at.type)),
+        updated_at=bindparam("now"),
+    )
+)
+
+# error/traceback: a success (None) keeps the note of an earlier lost attempt on the job row.
+FINISH = (
+    update(JOBS)
+    .where(
+        JOBS.c.id == bindparam("job_id"),
+        JOBS.c.lease_owner == bindparam("worker"),
+        JOBS.c.status.in_(_ACTIVE),
+    )
+    .values(
+        status=bindparam("status"),
+        result=bindparam("result"),
+        error=func.coalesce(bindparam("error", type_=Text()), JOBS.c.error),
+        traceback=func.coalesce(bindparam("traceback", type_=Text()), JOBS.c.traceback),
+        lease_expires_at=None,
+        finished_at=bindparam("now"),
+        updated_at=bindparam("now"),
+    )
+)
+
+FINISH_RUN = (
+    update(RUNS)
+    .where(RUNS.c.id == bindparam("run_id"))
+    .values(
+        status=bindparam("status"),
+        result=bindparam("result"),
+        error=bindparam("error"),
+        traceback=bindparam("traceback"),
+        exit_code=bindparam("exit_code"),
+        finished_at=bindparam("now"),
+        updated_at=bindparam("now"),
+    )
+)
