@@ -8,6 +8,7 @@ import { LeaderboardPage } from "./leaderboard/LeaderboardPage";
 import { NotFoundPage } from "./NotFoundPage";
 import { OverviewPage } from "./OverviewPage";
 import { ModelFamilyPage } from "./registry/ModelFamilyPage";
+import { ModelVersionPage } from "./registry/ModelVersionPage";
 import { RegistryPage } from "./registry/RegistryPage";
 import { RunDetailPage } from "./runs/RunDetailPage";
 import { RunNewPage } from "./runs/RunNewPage";
@@ -46,6 +47,7 @@ export const router = createHashRouter([
       { path: "/tuning/new", element: <TuningNewPage /> },
       { path: "/tuning/:id", element: <TuningDetailPage /> },
       { path: "/registry", element: <RegistryPage /> },
+      { path: "/registry/versions/:id", element: <ModelVersionPage /> },
       { path: "/registry/:name", element: <ModelFamilyPage /> },
       { path: "*", element: <NotFoundPage /> },
     ],
