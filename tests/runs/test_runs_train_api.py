@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+import pytest
 
 from tunix_rt.settings import Settings
 
@@ -68,3 +69,27 @@ async def test_async_submit_returns_202_and_a_queued_run(
     assert [r["id"] for r in listed] == [run["id"]]
     cancelled = await api.post(f"/api/tunix/runs/{run['id']}/cancel")
     assert cancelled.json()["status"] == "cancelled"
+
+
+async def test_sync_train_run_through_a_worker(
+    api: Any, settings: Settings, start_worker: Any, database_url: str
+) -> None:
+    """The real recipe as a subprocess: metrics tailed into the run, artifacts listed."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the recipe never touches the database: one backend is enough (~30 s)")
+    start_worker()
+    config = _config(settings, max_steps=2, batch_size=2, log_every_steps=1, max_seq_length=64)
+    response = await api.post("/api/tunix/run", json={"config": config}, timeout=300)
+    assert response.status_code == 200, response.text
+    run = response.json()
+    assert run["status"] == "succeeded", (run["error"], run["traceback"])
+    assert run["exit_code"] == 0
+    assert run["mode"] == "sync"
+    metrics = (await api.get(f"/api/tunix/runs/{run['id']}/metrics")).json()
+    assert metrics["series"]["train/loss"], metrics
+    files = (await api.get(f"/api/tunix/runs/{run['id']}/artifacts")).json()["data"]
+    names = {f["name"] for f in files}
+    assert {"config.yaml", "metrics.jsonl"} <= names
+    assert any(f["checkpoint"] and f["name"].startswith("final/") for f in files)
+    written = (settings.home / "runs" / run["id"] / "config.yaml").read_text()
+    assert f"output_dir: {settings.home.resolve() / 'runs' / run['id']}" in written
