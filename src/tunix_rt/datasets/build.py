@@ -113,19 +113,32 @@ def _counts(values: Iterable[Any]) -> dict[str, int]:
     return dict(sorted(counter.items()))
 
 
-def record_stats(records: Sequence[Record], splits: Sequence[str]) -> dict[str, Any]:
-    """Counts, step counts, lengths and per-category/source/difficulty counts."""
-    metas = [r.meta or {} for r in records]
+def record_stats(
+    records: Sequence[Record], splits: Sequence[str], lines: Sequence[bytes]
+) -> dict[str, Any]:
+    """Counts, step counts, lengths and per-category/source/difficulty counts (one pass)."""
+    steps, prompts, answers = [], [], []
+    by: dict[str, Counter[str]] = {
+        "category": Counter(),
+        "source": Counter(),
+        "difficulty": Counter(),
+    }
+    for record in records:
+        steps.append(len(record.steps))
+        prompts.append(len(record.prompt))
+        answers.append(len(record.final_answer))
+        meta = record.meta or {}
+        for key, counter in by.items():
+            value = meta.get(key)
+            counter[NO_STRATUM if value is None else str(value)] += 1
     return {
         "count": len(records),
         "splits": _counts(splits),
-        "steps": _summary([len(r.steps) for r in records]),
-        "prompt_chars": _summary([len(r.prompt) for r in records]),
-        "answer_chars": _summary([len(r.final_answer) for r in records]),
-        "step_chars": _summary([sum(len(s.get("content", "")) for s in r.steps) for r in records]),
-        "by_category": _counts(m.get("category") for m in metas),
-        "by_source": _counts(m.get("source") for m in metas),
-        "by_difficulty": _counts(m.get("difficulty") for m in metas),
+        "steps": _summary(steps),
+        "prompt_chars": _summary(prompts),
+        "answer_chars": _summary(answers),
+        "record_bytes": _summary([len(line) for line in lines]),
+        **{f"by_{key}": dict(sorted(counter.items())) for key, counter in by.items()},
     }
 
 

@@ -16,22 +16,28 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 _WORD = re.compile(r"\w+")
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+# ASCII bytes: upper case to lower case, every non-word byte to a space (what \w+ keeps).
+_ASCII_FOLD = bytes(
+    (c + 32 if 65 <= c <= 90 else c) if c in _WORD_BYTES else 32 for c in range(256)
+)
 
 DEFAULT_NGRAM = 8
 DEFAULT_THRESHOLD = 0.8
 
 
-def words_of(text: str) -> list[str]:
-    """The normalised words: NFKC, case-folded, punctuation dropped."""
+def words_of(text: str) -> list[bytes]:
+    """The normalised words (UTF-8): NFKC, case-folded, punctuation dropped."""
     if text.isascii():
-        # NFKC and case folding reduce to lower() on ASCII text (the common case, much faster).
-        return _WORD.findall(text.lower())
-    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+        # On ASCII (the common case) this is one C-level translate, ~3x faster than a regex.
+        return text.encode().translate(_ASCII_FOLD).split()
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return [word.encode() for word in _WORD.findall(folded)]
 
 
 def normalise(text: str) -> str:
     """Canonical form for comparison: NFKC, case-folded, words separated by single spaces."""
-    return " ".join(words_of(text))
+    return b" ".join(words_of(text)).decode()
 
 
 def prompt_hash(text: str) -> str:
@@ -39,31 +45,29 @@ def prompt_hash(text: str) -> str:
     return hashlib.sha256(normalise(text).encode()).hexdigest()
 
 
-def ngrams(text: str, n: int = DEFAULT_NGRAM) -> set[str]:
+def ngrams(text: str, n: int = DEFAULT_NGRAM) -> set[bytes]:
     """Word n-grams of the normalised text (the whole text if shorter than ``n`` words)."""
     return _grams(words_of(text), n)
 
 
-def _grams(words: list[str], n: int) -> set[str]:
+def _grams(words: list[bytes], n: int) -> set[bytes]:
     if not words:
         return set()
     if len(words) < n:
-        return {" ".join(words)}
-    return {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
+        return {b" ".join(words)}
+    return {b" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
-def _grams_within(words: list[str], n: int, vocab: set[str]) -> set[str]:
+def _grams_within(words: list[bytes], n: int, vocab: set[bytes]) -> set[bytes]:
     """The n-grams made only of ``vocab`` words (no other gram can match an eval gram)."""
     if len(words) < n:
-        return {" ".join(words)} if words else set()
-    # One byte per word (1 = an eval word); runs of n ones are found by bytes.find, in C.
+        return {b" ".join(words)} if words else set()
+    # One byte per word (1 = an eval word); runs of n or more ones are found by a regex, in C.
     flags = bytes(map(vocab.__contains__, words))
-    run = b"\x01" * n
-    out: set[str] = set()
-    start = flags.find(run)
-    while start >= 0:
-        out.add(" ".join(words[start : start + n]))
-        start = flags.find(run, start + 1)
+    out: set[bytes] = set()
+    for run in re.finditer(b"\x01{%d,}" % n, flags):
+        first, end = run.span()
+        out.update(b" ".join(words[i : i + n]) for i in range(first, end - n + 1))
     return out
 
 
@@ -99,15 +103,15 @@ class ContaminationIndex:
     ) -> None:
         self.n = n
         self.threshold = threshold
-        self._by_text: dict[str, EvalPrompt] = {}
-        self._vocab: set[str] = set()
-        self._by_gram: dict[str, list[int]] = defaultdict(list)
+        self._by_text: dict[bytes, EvalPrompt] = {}
+        self._vocab: set[bytes] = set()
+        self._by_gram: dict[bytes, list[int]] = defaultdict(list)
         self._items: list[EvalPrompt] = []
         self._sizes: list[int] = []
         for item in items:
             words = words_of(item.prompt)
             self._vocab.update(words)
-            self._by_text.setdefault(" ".join(words), item)
+            self._by_text.setdefault(b" ".join(words), item)
             grams = _grams(words, n)
             for gram in grams:
                 self._by_gram[gram].append(len(self._items))
@@ -123,7 +127,7 @@ class ContaminationIndex:
         if not self._items:
             return None
         words = words_of(prompt)
-        exact = self._by_text.get(" ".join(words))
+        exact = self._by_text.get(b" ".join(words))
         if exact is not None:
             return Overlap(position, exact.eval_set, exact.item_id, True, 1.0)
         hits: dict[int, int] = defaultdict(int)

@@ -174,7 +174,7 @@ async def _store(
         build_id=build_id,
         created_at=created_at,
         records=sel.records,
-        stats=steps.record_stats(sel.records, sel.splits),
+        stats=steps.record_stats(sel.records, sel.splits, sel.lines),
         contamination=sel.contamination,
         digest=sel.digest,
         dedupe_dropped=sel.dropped,
