@@ -26,6 +26,8 @@ install: $(STAMP) ## Create .venv and install everything (once per pyproject cha
 run: install frontend ## Install, build the UI, migrate, seed demo data and serve on 127.0.0.1:8000
 	$(BIN)/tunix-rt db upgrade
 	$(BIN)/tunix-rt seed golden-v2
+	$(BIN)/tunix-rt seed dev-reasoning-v2
+	$(BIN)/tunix-rt seed eval-v2
 	$(BIN)/tunix-rt serve
 
 serve: install ## Serve without reinstalling or seeding
