@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 export TUNIX_RT_HOME ?= $(CURDIR)/.tunix-rt
 PYTEST_ARGS ?=
 
-.PHONY: help install run serve worker test test-py lint format typecheck migrate migration \
+.PHONY: help install run serve worker client train-smoke test test-py lint format typecheck migrate migration \
         bench clean frontend frontend-test
 
 help: ## List the targets
@@ -32,6 +32,15 @@ run: install frontend ## Install, build the UI, migrate, seed demo data and serv
 
 serve: install ## Serve without reinstalling or seeding
 	$(BIN)/tunix-rt serve
+
+worker: install ## Run a job worker against TUNIX_RT_DATABASE_URL (service shape)
+	$(BIN)/tunix-rt worker --concurrency 2
+
+client: ## Regenerate the UI's API types from the backend's OpenAPI schema
+	$(MAKE) -C frontend api
+
+train-smoke: install ## The CPU training smoke tests (tiny model, a few steps, checkpoint, resume)
+	$(BIN)/pytest -q tests/training/test_torch_recipe.py
 
 test: install lint typecheck test-py frontend-test ## Lint, type-check and run every test tier
 
