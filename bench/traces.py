@@ -74,6 +74,10 @@ WORDS = [
     "books",
 ]
 BIN = Path(sys.executable).parent
+# The API and COPY alternate in this many rounds so both see the same (shared) machine load.
+ROUNDS = 4
+# CPU seconds spent, summed over the runs: for the load-independent estimate.
+CPU: dict[str, float] = {"copy_backend": 0.0, "copy_rows": 0.0}
 
 
 def make_trace(rng: random.Random, n: int) -> dict[str, Any]:
@@ -115,12 +119,16 @@ async def raw_copy_rate(url: str, docs: list[bytes]) -> float:
         )
         records = [(uuid.uuid4().hex, d) for d in docs]
         await conn.execute("CHECKPOINT")
+        backend = [await conn.fetchval("SELECT pg_backend_pid()")]
+        cpu = cpu_seconds(backend)
         start = time.perf_counter()
         async with conn.transaction():
             await conn.copy_records_to_table(
                 "raw_traces", records=records, columns=("trace_id", "doc")
             )
         elapsed = time.perf_counter() - start
+        CPU["copy_backend"] += cpu_seconds(backend) - cpu
+        CPU["copy_rows"] += len(docs)
         await conn.execute("DROP TABLE raw_traces")
         return len(docs) / elapsed
     finally:
@@ -310,68 +318,88 @@ async def run(args: argparse.Namespace) -> list[str]:
         await drop_database(admin_url, name)
 
 
+def batch_bodies(lines: list[bytes], size: int) -> list[bytes]:
+    """Pre-serialised ``POST /api/traces/batch`` bodies (bare JSON lists)."""
+    return [b"[" + b",".join(lines[k : k + size]) + b"]" for k in range(0, len(lines), size)]
+
+
 async def measure_api(
-    args: argparse.Namespace, pg_url: str, base: str, bodies: list[bytes]
-) -> float:
-    """The batch API's rate, with the CPU the server and PostgreSQL spent per trace."""
+    args: argparse.Namespace, pg_url: str, base: str, lines: list[bytes]
+) -> tuple[float, float]:
+    """Batch API and raw COPY rates, interleaved in rounds so both see the same machine load."""
     await reset_tables(pg_url)
-    pids = [args.server_pid]
-    server_cpu = cpu_seconds(pids)
-    api_rate = await api_import_rate(base, bodies, args.n, args.clients)
-    server_cpu = cpu_seconds(pids) - server_cpu
+    per = -(-len(lines) // (ROUNDS * args.batch)) * args.batch
+    copy_s = api_s = 0.0
+    server_cpu = cpu_seconds([args.server_pid])
+    pg_before = {pid: cpu_seconds([pid]) for pid in await backend_pids(pg_url)}
+    for start in range(0, len(lines), per):
+        part = lines[start : start + per]
+        copy_s += len(part) / await raw_copy_rate(pg_url, part)
+        bodies = batch_bodies(part, args.batch)
+        api_s += len(part) / await api_import_rate(base, bodies, len(part), args.clients)
+    server_us = 1e6 * (cpu_seconds([args.server_pid]) - server_cpu) / args.n
+    pg_spent = sum(cpu_seconds([p]) - pg_before.get(p, 0.0) for p in await backend_pids(pg_url))
+    pg_us = 1e6 * pg_spent / args.n
+    copy_us = 1e6 * CPU["copy_backend"] / CPU["copy_rows"]
     print(
-        f"  server process CPU {1e6 * server_cpu / args.n:.0f} us/trace;"
-        f" wall {1e6 / api_rate:.0f} us/trace; PostgreSQL backends (pool, bench lifetime):"
-        f" {1e6 * cpu_seconds(await backend_pids(pg_url)) / args.n:.0f} us/trace"
+        f"  CPU per trace: API server {server_us:.0f} us, its PostgreSQL backends {pg_us:.0f} us;"
+        f" raw COPY backend {copy_us:.0f} us. With a core each (a quiet 2-core box) the API"
+        f" would run at ~{copy_us / max(server_us, pg_us):.0%} of COPY"
     )
-    return api_rate
+    return len(lines) / api_s, len(lines) / copy_s
+
+
+async def measure_cli(sa_url: str, pg_url: str, lines: list[bytes]) -> tuple[float, float]:
+    """CLI import rate, and raw COPY measured just before and just after it."""
+    await reset_tables(pg_url)
+    before = len(lines) / await raw_copy_rate(pg_url, lines)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "traces.jsonl"
+        path.write_bytes(b"\n".join(lines) + b"\n")
+        cli_rate = cli_import_rate(sa_url, path, len(lines))
+    after = len(lines) / await raw_copy_rate(pg_url, lines)
+    return cli_rate, 2 * len(lines) / (before + after)
 
 
 async def measure(args: argparse.Namespace, pg_url: str, sa_url: str, base: str) -> list[str]:
     rng = random.Random(0)
-    docs = [make_trace(rng, k) for k in range(args.n)]
-    lines = [orjson.dumps(d) for d in docs]
-    mean_kb = sum(map(len, lines)) / len(lines) / 1024
-    print(f"{args.n} traces, {mean_kb:.2f} KiB each on average")
-    bodies = [
-        b"[" + b",".join(lines[k : k + args.batch]) + b"]" for k in range(0, len(lines), args.batch)
-    ]
-    copy_rate = await raw_copy_rate(pg_url, lines)
+    lines = [orjson.dumps(make_trace(rng, k)) for k in range(args.n)]
+    print(f"{args.n} traces, {sum(map(len, lines)) / len(lines) / 1024:.2f} KiB each on average")
+    api_rate, copy_rate = await measure_api(args, pg_url, base, lines)
     print(f"raw asyncpg COPY into a plain jsonb table: {copy_rate:,.0f} rows/s")
-    api_rate = await measure_api(args, pg_url, base, bodies)
     print(
         f"batch API ({args.clients} clients x {args.batch}/request): {api_rate:,.0f} traces/s"
-        f" = {api_rate / copy_rate:.0%} of COPY"
+        f" = {api_rate / copy_rate:.0%} of COPY (interleaved in {ROUNDS} rounds)"
     )
-    await reset_tables(pg_url)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "traces.jsonl"
-        path.write_bytes(b"\n".join(lines) + b"\n")
-        cli_rate = cli_import_rate(sa_url, path, args.n)
-    print(f"CLI import: {cli_rate:,.0f} traces/s = {cli_rate / copy_rate:.0%} of COPY")
+    cli_rate, cli_copy = await measure_cli(sa_url, pg_url, lines)
+    print(
+        f"CLI import: {cli_rate:,.0f} traces/s = {cli_rate / cli_copy:.0%} of COPY"
+        f" ({cli_copy:,.0f} rows/s just before and after)"
+    )
     page = min(1000, args.n // args.limit)
     times = await list_times(base, page, args.limit, args.reps)
     print(
         f"list {args.limit}/page at {args.n} rows: page 1 {times['page1']:.1f} ms,"
         f" page {page} keyset {times['keyset']:.1f} ms, OFFSET {times['offset']:.1f} ms"
     )
+    keyset, offset = times["keyset"], times["offset"]
     return [
         figure("api_batch_import", api_rate, "traces/s", copy_rate, api_rate / copy_rate, ">= 0.4"),
-        figure("cli_import", cli_rate, "traces/s", copy_rate, cli_rate / copy_rate, ">= 0.4"),
+        figure("cli_import", cli_rate, "traces/s", cli_copy, cli_rate / cli_copy, ">= 0.4"),
         figure(
             f"list_keyset_page_{page}",
-            times["keyset"],
+            keyset,
             "ms",
             times["page1"],
-            times["page1"] / times["keyset"],
+            times["page1"] / keyset,
             ">= 0.5",
         ),
         figure(
             f"list_offset_page_{page}",
-            times["offset"],
+            offset,
             "ms",
-            times["keyset"],
-            times["keyset"] / times["offset"],
+            keyset,
+            keyset / offset,
             "contrast (OFFSET grows with depth)",
         ),
     ]
