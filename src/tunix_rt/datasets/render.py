@@ -154,6 +154,10 @@ def _decode_steps(block: str) -> list[str]:
 def _numbered(steps: Sequence[str], answer: str) -> str:
     lines = ["Reasoning:"]
     for n, step in enumerate(steps, start=1):
+        # Single-line steps (nearly all) skip the split: exports render every record.
+        if "\n" not in step:
+            lines.append(f"{n}. {step}")
+            continue
         first, *rest = step.split("\n")
         lines.append(f"{n}. {first}")
         lines.extend("   " + line for line in rest)
