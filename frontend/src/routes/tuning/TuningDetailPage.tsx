@@ -100,7 +100,12 @@ export function TuningDetailPage() {
                   </div>
                 ))}
               </dl>
-              {Object.keys(job.base_config).length ? <pre className="mono block small">{JSON.stringify(job.base_config, null, 2)}</pre> : null}
+              {Object.keys(job.base_config).length ? (
+                <>
+                  <p className="muted small-text">Base config, shared by every trial</p>
+                  <pre className="mono block small">{JSON.stringify(job.base_config, null, 2)}</pre>
+                </>
+              ) : null}
             </Card>
             <Card title="Promote the best trial">
               <PromoteBest jobId={job.id} hasBest={best !== null} />
