@@ -7,6 +7,7 @@ gradient clipping on the whole (accumulated) gradient before the update.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -40,12 +41,43 @@ def schedule(config: TrainConfig, total: int | None) -> Callable[[Any], Any]:
     return rate
 
 
+def host_factor(config: TrainConfig, step: int, progress: float) -> float:
+    """The torch recipe's ``lr_factor`` for a run bounded only by time (``progress`` in [0, 1])."""
+    if step < config.warmup_steps:
+        return (step + 1) / config.warmup_steps
+    progress = min(max(progress, 0.0), 1.0)
+    if config.lr_schedule == "linear":
+        return 1.0 - progress
+    if config.lr_schedule == "cosine":
+        return COSINE_FLOOR + (1 - COSINE_FLOOR) * 0.5 * (1 + math.cos(math.pi * progress))
+    return 1.0
+
+
+def time_driven(config: TrainConfig, total: int | None) -> bool:
+    """Whether the rate depends on elapsed time (no step horizon), so the host must set it."""
+    return total is None and config.lr_schedule != "constant"
+
+
+def set_learning_rate(opt_state: Any, value: float) -> None:
+    """Write the injected learning rate into an nnx optimizer state (under MultiSteps too)."""
+    state = getattr(opt_state, "inner_opt_state", opt_state)
+    state.hyperparams["learning_rate"][...] = jnp.asarray(value, jnp.float32)
+
+
 def _decay_mask(params: Any) -> Any:
     return jax.tree.map(lambda p: getattr(p, "ndim", 0) >= 2, params)
 
 
-def optimizer(config: TrainConfig, lr: Callable[[Any], Any]) -> Any:
-    """The optax transformation the config asks for."""
+def optimizer(config: TrainConfig, lr: Callable[[Any], Any] | None) -> Any:
+    """The optax transformation the config asks for; ``lr=None``: a host-set injected rate."""
+    if lr is None:
+        return optax.inject_hyperparams(lambda learning_rate: _chain(config, learning_rate))(
+            learning_rate=config.learning_rate
+        )
+    return _chain(config, lr)
+
+
+def _chain(config: TrainConfig, lr: Any) -> Any:
     parts: list[Any] = []
     if config.max_grad_norm is not None:
         parts.append(optax.clip_by_global_norm(config.max_grad_norm))

@@ -49,8 +49,10 @@ class MetricsWriter(hooks.TrainingHooks):  # type: ignore[misc]
         lr_at: Callable[[int], float],
         ledger: list[int],
         elapsed_offset: float,
+        before_step: Callable[[Any], None] | None = None,
     ) -> None:
         self.log = log
+        self.before_step = before_step
         self.log_every = log_every
         self.accumulation = accumulation
         self.micro_per_epoch = micro_per_epoch
@@ -83,7 +85,8 @@ class MetricsWriter(hooks.TrainingHooks):  # type: ignore[misc]
         return None
 
     def on_train_step_start(self, train_ctx: Any) -> None:
-        return None
+        if self.before_step is not None:
+            self.before_step(train_ctx)
 
     def on_train_step_end(self, train_ctx: Any, train_step: int, train_loss: float) -> None:
         loss = float(train_loss)

@@ -150,15 +150,36 @@ class TrainResult:
     elapsed_s: float
 
 
+class HostRate:
+    """Sets the injected learning rate before each update from the elapsed share of the budget.
+
+    Used when only ``time_budget_s`` bounds the run, as the torch recipe does: the horizon is
+    time, which a jitted step-count schedule cannot see.
+    """
+
+    def __init__(self, config: TrainConfig, clock: Callable[[], float]) -> None:
+        self.config = config
+        self.clock = clock
+        self.applied: dict[int, float] = {}
+
+    def __call__(self, trainer: Any) -> None:
+        step = int(trainer.train_steps)
+        if step in self.applied:
+            return  # set already for this update's earlier micro-batches
+        budget = self.config.time_budget_s or 1.0
+        factor = optim.host_factor(self.config, step, self.clock() / budget)
+        self.applied[step] = self.config.learning_rate * factor
+        optim.set_learning_rate(trainer.optimizer.opt_state, self.applied[step])
+
+    def at(self, step: int) -> float:
+        return self.applied.get(step, float("nan"))
+
+
 def _writer(
-    config: TrainConfig,
-    prep: setup.Prepared,
-    lr: Any,
-    ledger: list[int],
-    log: MetricsLog,
-    step: int,
+    config: TrainConfig, prep: setup.Prepared, ledger: list[int], log: MetricsLog, step: int
 ) -> MetricsWriter:
-    return MetricsWriter(
+    lr = optim.schedule(config, prep.total)
+    writer = MetricsWriter(
         log,
         log_every=config.log_every_steps,
         accumulation=config.gradient_accumulation_steps,
@@ -167,6 +188,10 @@ def _writer(
         ledger=ledger,
         elapsed_offset=last_elapsed(log.path, step) if step else 0.0,
     )
+    if optim.time_driven(config, prep.total):
+        host = HostRate(config, writer.elapsed)
+        writer.before_step, writer.lr_at = host, host.at
+    return writer
 
 
 def final_eval(trainer: Any, writer: MetricsWriter, eval_ds: list[Any] | None) -> None:
@@ -183,10 +208,10 @@ def _fit(
     config: TrainConfig, prep: setup.Prepared, model: Any, log_path: Path
 ) -> tuple[int, TrainResult]:
     """Train ``model`` in place; returns the step it resumed from and how it ended."""
-    lr = optim.schedule(config, prep.total)
+    timed = optim.time_driven(config, prep.total)
     trainer = peft_trainer.PeftTrainer(
         model,
-        optim.optimizer(config, lr),
+        optim.optimizer(config, None if timed else optim.schedule(config, prep.total)),
         trainer_config(config, prep.total, prep.out / "checkpoints"),
     )
     pad_id = int(prep.tokenizer.pad_token_id)
@@ -195,7 +220,7 @@ def _fit(
     ledger: list[int] = []
     stop: list[str] = []
     log = MetricsLog(log_path, keep_until_step=resumed_from)
-    writer = _writer(config, prep, lr, ledger, log, resumed_from)
+    writer = _writer(config, prep, ledger, log, resumed_from)
     trainer.with_training_hooks(writer)
     stream = train_stream(
         prep.train,

@@ -62,10 +62,6 @@ def validate(config: TrainConfig) -> None:
         problems.append(Problem("dataset", "export the dataset to a file and set data_path"))
     if config.model.startswith(REGISTRY_PREFIX):
         problems.append(Problem("model", "resolve registry:// to a model directory first"))
-    if config.max_steps is None and config.epochs is None and config.lr_schedule != "constant":
-        problems.append(
-            Problem("lr_schedule", f"{config.lr_schedule} needs max_steps or epochs as horizon")
-        )
     cores = os.cpu_count() or 1
     if config.num_threads is not None and config.num_threads not in (1, cores):
         problems.append(Problem("num_threads", f"XLA on CPU runs on 1 thread or all {cores} cores"))
