@@ -32,7 +32,6 @@ def test_minimal_config_has_documented_defaults() -> None:
         ({"dataset": "arith"}, "data_path"),
         ({"data_path": None}, "data_path"),
         ({"model": "tiny-bert"}, "model"),
-        ({"model": "registry://only-name"}, "model"),
         ({"model": "/models/gemma", "model_overrides": {"hidden_size": 64}}, "model_overrides"),
         ({"model": "/models/gemma", "tokenizer": "char"}, "tokenizer"),
         ({"lora": {"rank": 4, "target_modules": ["c_attn"]}}, "lora.target_modules"),

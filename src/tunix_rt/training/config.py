@@ -120,8 +120,6 @@ def _model_problems(cfg: TrainConfig) -> list[Problem]:
     out: list[Problem] = []
     if cfg.model.startswith("tiny-") and not cfg.is_preset:
         out.append(Problem("model", f"unknown preset {cfg.model!r}; presets: {', '.join(PRESETS)}"))
-    if cfg.model.startswith(REGISTRY_PREFIX) and "/" not in cfg.model[len(REGISTRY_PREFIX) :]:
-        out.append(Problem("model", "registry models are written registry://name/alias"))
     if cfg.model_overrides is not None and not cfg.is_preset:
         out.append(Problem("model_overrides", "only presets take config overrides"))
     if cfg.tokenizer == CHAR_TOKENIZER and not cfg.is_preset:

@@ -1,0 +1,69 @@
+"""Batches for the PyTorch recipe: length-bucketed order (pure) and padding collate (torch).
+
+The order of an epoch is a pure function of ``(seed, epoch)``, so a resumed run only needs
+the epoch and the batch index to continue exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tunix_rt.training.data import EncodedExample
+
+if TYPE_CHECKING:
+    import torch
+
+IGNORE_INDEX = -100
+# Examples are sorted by length inside windows of this many batches: batches hold similar
+# lengths (little padding) while the epoch stays well shuffled.
+BUCKET_WINDOW = 50
+
+
+def epoch_batches(
+    lengths: Sequence[int], batch_size: int, *, seed: int, epoch: int
+) -> list[list[int]]:
+    """Index batches of one epoch: shuffled, bucketed by length, batch order shuffled."""
+    rng = random.Random(seed * 1_000_003 + epoch)
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    window = batch_size * BUCKET_WINDOW
+    batches: list[list[int]] = []
+    for start in range(0, len(order), window):
+        chunk = sorted(order[start : start + window], key=lambda i: lengths[i])
+        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+@dataclass
+class Batch:
+    """Right-padded tensors of one micro-batch."""
+
+    input_ids: torch.Tensor
+    attention_mask: torch.Tensor
+    labels: torch.Tensor  # the token ids where the loss applies, IGNORE_INDEX elsewhere
+    tokens: int  # non-pad tokens
+    target_tokens: int  # tokens that carry loss
+
+
+def collate(examples: Sequence[EncodedExample], pad_id: int) -> Batch:
+    """Pad to the longest example; labels are -100 on prompt and padding."""
+    import torch
+
+    width = max(len(e.input_ids) for e in examples)
+    ids = torch.full((len(examples), width), pad_id, dtype=torch.long)
+    attn = torch.zeros((len(examples), width), dtype=torch.long)
+    labels = torch.full((len(examples), width), IGNORE_INDEX, dtype=torch.long)
+    tokens = targets = 0
+    for row, ex in enumerate(examples):
+        n = len(ex.input_ids)
+        ids[row, :n] = torch.tensor(ex.input_ids)
+        attn[row, :n] = 1
+        mask = torch.tensor(ex.loss_mask, dtype=torch.bool)
+        labels[row, :n] = torch.where(mask, ids[row, :n], IGNORE_INDEX)
+        tokens += n
+        targets += int(mask.sum())
+    return Batch(ids, attn, labels, tokens, targets)

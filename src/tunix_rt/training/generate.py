@@ -1,0 +1,193 @@
+"""Batched generation from a trained model directory, rendered exactly as in training.
+
+``python -m tunix_rt.training.generate --model DIR --eval-file FILE.jsonl --out predictions.jsonl``
+Greedy by default; ``--temperature T --seed S`` samples reproducibly. Decoding stops at the
+end-of-turn token; an output that hits ``--max-new-tokens`` first is flagged ``truncated``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tunix_rt.datasets.render import render_prompt
+from tunix_rt.errors import InvalidInput, TunixRtError
+from tunix_rt.training.checkpoint import RunInfo, read_run_info
+
+
+@dataclass(frozen=True)
+class PromptItem:
+    """One thing to answer."""
+
+    id: str
+    prompt: str
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One line of ``predictions.jsonl``."""
+
+    id: str
+    prompt: str
+    prediction: str
+    truncated: bool
+    tokens: int
+
+
+def load_items(path: Path) -> list[PromptItem]:
+    """Prompts of an eval-set file or a trace file (rows marked ``"split": "train"`` skipped)."""
+    items: list[PromptItem] = []
+    try:
+        lines = path.read_bytes().splitlines()
+    except OSError as exc:
+        raise InvalidInput(f"eval-file: cannot read {path}: {exc.strerror}") from None
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            doc = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            raise InvalidInput(f"eval-file: line {n} is not JSON") from None
+        if not isinstance(doc, dict) or not isinstance(doc.get("prompt"), str):
+            raise InvalidInput(f"eval-file: line {n} has no prompt")
+        if doc.get("split") == "train":
+            continue
+        items.append(PromptItem(id=str(doc.get("id") or n), prompt=doc["prompt"]))
+    return items
+
+
+def load_model(model_dir: Path) -> tuple[Any, Any, RunInfo]:
+    """Model, tokenizer (left padding) and rendering info of a saved model directory."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    info = read_run_info(model_dir)
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True)
+    return model, tokenizer, info
+
+
+def generate(
+    model: Any,
+    tokenizer: Any,
+    info: RunInfo,
+    items: Sequence[PromptItem],
+    *,
+    max_new_tokens: int = 256,
+    batch_size: int = 64,
+    temperature: float = 0.0,
+    seed: int = 0,
+) -> list[Prediction]:
+    """Predictions for ``items`` in their order; prompts are batched by length."""
+    import torch
+
+    device = next(model.parameters()).device
+    model.eval()
+    torch.manual_seed(seed)
+    texts = [
+        render_prompt(i.prompt, template=info.template, system=info.system_prompt) for i in items
+    ]
+    order = sorted(range(len(items)), key=lambda k: len(texts[k]))
+    eos = tokenizer.eos_token_id
+    out: dict[int, Prediction] = {}
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        enc = tokenizer([texts[k] for k in idx], return_tensors="pt", padding=True).to(device)
+        sampling: dict[str, Any] = (
+            {"do_sample": True, "temperature": temperature, "top_k": 0, "top_p": 1.0}
+            if temperature > 0
+            else {"do_sample": False}
+        )
+        with torch.no_grad():
+            ids = model.generate(
+                **enc,
+                max_new_tokens=max_new_tokens,
+                eos_token_id=eos,
+                pad_token_id=tokenizer.pad_token_id,
+                **sampling,
+            )
+        for row, k in enumerate(idx):
+            new = ids[row, enc["input_ids"].shape[1] :].tolist()
+            ended = eos in new
+            new = new[: new.index(eos)] if ended else new
+            text = tokenizer.decode(new, skip_special_tokens=True)
+            out[k] = Prediction(items[k].id, items[k].prompt, text, not ended, len(new) + ended)
+    return [out[k] for k in range(len(items))]
+
+
+def write_predictions(path: Path, predictions: Sequence[Prediction]) -> None:
+    """One JSON object per line, written atomically."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(b"".join(orjson.dumps(asdict(p)) + b"\n" for p in predictions))
+    os.replace(tmp, path)
+
+
+def run(model_dir: Path, eval_file: Path, out: Path, **kw: Any) -> list[Prediction]:
+    """Load, generate for every item of ``eval_file``, write ``out``."""
+    model, tokenizer, info = load_model(model_dir)
+    items = load_items(eval_file)
+    started = time.perf_counter()
+    predictions = generate(model, tokenizer, info, items, **kw)
+    write_predictions(out, predictions)
+    elapsed = time.perf_counter() - started
+    made = sum(p.tokens for p in predictions)
+    cut = sum(p.truncated for p in predictions)
+    print(
+        f"generated {len(predictions)} predictions ({made} tokens, {cut} truncated) "
+        f"in {elapsed:.1f}s -> {out}",
+        flush=True,
+    )
+    return predictions
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry; errors are one line and exit code 2."""
+    p = argparse.ArgumentParser(prog="python -m tunix_rt.training.generate", description=__doc__)
+    p.add_argument("--model", required=True, type=Path, help="a final/ model directory")
+    p.add_argument("--eval-file", required=True, type=Path, help="JSONL with id and prompt")
+    p.add_argument("--out", type=Path, default=Path("predictions.jsonl"))
+    p.add_argument("--max-new-tokens", type=int, default=256)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--temperature", type=float, default=0.0, help="0 = greedy")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--num-threads", type=int, default=None)
+    a = p.parse_args(argv)
+    if a.max_new_tokens < 1 or a.batch_size < 1 or a.temperature < 0:
+        print(
+            "error: max-new-tokens and batch-size must be >= 1, temperature >= 0", file=sys.stderr
+        )
+        return 2
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    if a.num_threads:
+        import torch
+
+        torch.set_num_threads(a.num_threads)
+    try:
+        run(
+            a.model,
+            a.eval_file,
+            a.out,
+            max_new_tokens=a.max_new_tokens,
+            batch_size=a.batch_size,
+            temperature=a.temperature,
+            seed=a.seed,
+        )
+    except TunixRtError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,274 @@
+"""The PyTorch SFT recipe: setup -> train -> save_checkpoint -> cleanup, as one readable loop.
+
+Loss is token-level cross-entropy on completion tokens only, averaged over the completion
+tokens of the whole accumulation window. The learning rate is a pure function of the
+optimizer step (or of elapsed time when only ``time_budget_s`` bounds the run), so restoring
+the step restores the schedule.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from tunix_rt.errors import InvalidInput
+from tunix_rt.training import checkpoint as ckpt
+from tunix_rt.training.batching import IGNORE_INDEX, Batch, collate, epoch_batches
+from tunix_rt.training.config import TrainConfig
+from tunix_rt.training.data import EncodedExample
+from tunix_rt.training.torch_setup import Setup, setup
+
+# Cosine decays to this fraction of the peak rate rather than to zero.
+COSINE_FLOOR = 0.1
+# Keys that may change between a checkpoint and a resumed run (they extend or observe it).
+RESUMABLE_CHANGES = frozenset(
+    {
+        "max_steps",
+        "epochs",
+        "time_budget_s",
+        "log_every_steps",
+        "eval_every_steps",
+        "save_every_steps",
+        "output_dir",
+        "num_threads",
+        "eval_set",
+    }
+)
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """How a run ended."""
+
+    step: int
+    stop_reason: str  # max_steps | time_budget | signal
+    last_loss: float | None
+    eval_loss: float | None
+    elapsed_s: float
+
+
+def lr_factor(cfg: TrainConfig, step: int, total: int | None, progress: float) -> float:
+    """Warmup then the schedule; ``progress`` in [0, 1] is used when ``total`` is unknown."""
+    if step < cfg.warmup_steps:
+        return (step + 1) / cfg.warmup_steps
+    if total is not None:
+        progress = (step - cfg.warmup_steps) / max(1, total - cfg.warmup_steps)
+    progress = min(max(progress, 0.0), 1.0)
+    if cfg.lr_schedule == "linear":
+        return 1.0 - progress
+    if cfg.lr_schedule == "cosine":
+        return COSINE_FLOOR + (1 - COSINE_FLOOR) * 0.5 * (1 + math.cos(math.pi * progress))
+    return 1.0
+
+
+def make_optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
+    """AdamW or SGD over trainable parameters; no weight decay on norms and biases."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    decay = [p for p in params if p.ndim >= 2]
+    rest = [p for p in params if p.ndim < 2]
+    groups = [
+        {"params": decay, "weight_decay": cfg.weight_decay},
+        {"params": rest, "weight_decay": 0.0},
+    ]
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(groups, lr=cfg.learning_rate, momentum=0.9)
+    return torch.optim.AdamW(groups, lr=cfg.learning_rate, betas=(0.9, 0.98))
+
+
+def masked_loss_sum(model: torch.nn.Module, batch: Batch, autocast: bool) -> torch.Tensor:
+    """Sum of next-token cross-entropy over the completion tokens of one micro-batch."""
+    with torch.autocast(batch.input_ids.device.type, dtype=torch.bfloat16, enabled=autocast):
+        logits = model(input_ids=batch.input_ids, attention_mask=batch.attention_mask).logits
+    logits = logits[:, :-1].float()
+    labels = batch.labels[:, 1:]
+    return F.cross_entropy(
+        logits.reshape(-1, logits.size(-1)),
+        labels.reshape(-1),
+        ignore_index=IGNORE_INDEX,
+        reduction="sum",
+    )
+
+
+def _to(batch: Batch, dev: torch.device) -> Batch:
+    return Batch(
+        batch.input_ids.to(dev),
+        batch.attention_mask.to(dev),
+        batch.labels.to(dev),
+        batch.tokens,
+        batch.target_tokens,
+    )
+
+
+@torch.no_grad()
+def eval_loss(s: Setup, examples: Sequence[EncodedExample]) -> float:
+    """Mean completion-token loss over held-out examples."""
+    s.model.eval()
+    total = count = 0.0
+    pad = s.tokenizer.pad_token_id
+    for start in range(0, len(examples), s.cfg.batch_size):
+        batch = _to(collate(examples[start : start + s.cfg.batch_size], pad), s.device)
+        total += float(masked_loss_sum(s.model, batch, s.cfg.precision == "bf16"))
+        count += batch.target_tokens
+    s.model.train()
+    return total / max(count, 1.0)
+
+
+def _check_resumable(saved: dict[str, Any], cfg: TrainConfig) -> None:
+    now = cfg.model_dump(mode="json")
+    changed = sorted(k for k in now if k not in RESUMABLE_CHANGES and saved.get(k) != now[k])
+    if changed:
+        raise InvalidInput(f"--resume: the config differs from the checkpoint's in {changed}")
+
+
+def train(cfg: TrainConfig, *, resume: bool = False) -> TrainResult:
+    """Train, checkpoint and save ``final/``; ``resume`` continues from the latest checkpoint."""
+    s = setup(cfg, resume=resume)
+    model, dev, pad = s.model, s.device, s.tokenizer.pad_token_id
+    optimizer = make_optimizer(model, cfg)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    step, epoch, cursor, elapsed0 = 0, 0, 0, 0.0
+    latest = ckpt.checkpoint_dirs(s.out_dir)[-1:] if resume else []
+    if latest:
+        state = ckpt.load_checkpoint(latest[0])
+        _check_resumable(state["config"], cfg)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        step, epoch, cursor = state["step"], state["epoch"], state["cursor"]
+        elapsed0 = state["elapsed_s"]
+        ckpt.restore_rng(state["rng"])
+        print(f"resumed from {latest[0]} at step {step}", flush=True)
+    elif resume:
+        print("no checkpoint to resume from; starting at step 0", flush=True)
+    ckpt.write_manifest(s.out_dir, cfg, resumed_from_step=step, **s.facts)
+    metrics = ckpt.MetricsLog(s.out_dir / "metrics.jsonl", keep_until_step=step)
+    print(
+        f"training {s.facts['parameters']:,} parameters on {s.facts['train_examples']} examples "
+        f"({s.facts['truncated_examples']} truncated) for {s.total_steps or '?'} steps, "
+        f"{s.facts['threads']} threads, {dev}",
+        flush=True,
+    )
+    if cfg.eval_set:
+        print(f"eval_set {cfg.eval_set} is evaluated by the platform after the run", flush=True)
+    lengths = [len(e.input_ids) for e in s.train]
+    order = epoch_batches(lengths, cfg.batch_size, seed=cfg.seed, epoch=epoch)
+    stop: list[str] = []
+    # SIGTERM (a cancelled job) ends the step in progress, checkpoints, and stops.
+    main = threading.current_thread() is threading.main_thread()
+    old_handler = signal.signal(signal.SIGTERM, lambda *_: stop.append("signal")) if main else None
+    start = time.perf_counter() - elapsed0
+    win_t, win_tokens, win_losses, loss, last_eval = time.perf_counter(), 0, [], None, None
+
+    def save() -> None:
+        ckpt.save_checkpoint(
+            s.out_dir,
+            step,
+            {
+                "config": cfg.model_dump(mode="json"),
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "scheduler": {"step": step},
+                "step": step,
+                "epoch": epoch,
+                "cursor": cursor,
+                "elapsed_s": time.perf_counter() - start,
+                "rng": ckpt.rng_state(),
+            },
+        )
+
+    model.train()
+    try:
+        while not stop:
+            if s.total_steps is not None and step >= s.total_steps:
+                stop.append("max_steps")
+                break
+            if cfg.time_budget_s is not None and time.perf_counter() - start >= cfg.time_budget_s:
+                stop.append("time_budget")
+                break
+            micro: list[Batch] = []
+            while len(micro) < cfg.gradient_accumulation_steps:
+                if cursor >= len(order):
+                    epoch, cursor = epoch + 1, 0
+                    order = epoch_batches(lengths, cfg.batch_size, seed=cfg.seed, epoch=epoch)
+                micro.append(_to(collate([s.train[i] for i in order[cursor]], pad), dev))
+                cursor += 1
+            progress = (time.perf_counter() - start) / cfg.time_budget_s if cfg.time_budget_s else 0
+            lr = cfg.learning_rate * lr_factor(cfg, step, s.total_steps, progress)
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            targets = sum(b.target_tokens for b in micro)
+            step_loss = 0.0
+            for batch in micro:
+                loss_t = masked_loss_sum(model, batch, cfg.precision == "bf16") / max(targets, 1)
+                loss_t.backward()  # type: ignore[no-untyped-call]
+                step_loss += loss_t.item()
+            norm = torch.nn.utils.clip_grad_norm_(trainable, cfg.max_grad_norm or math.inf)
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            loss = step_loss
+            win_tokens += sum(b.tokens for b in micro)
+            win_losses.append(step_loss)
+            if not math.isfinite(step_loss):
+                raise FloatingPointError(f"loss is {step_loss} at step {step}; lower learning_rate")
+            if step % cfg.log_every_steps == 0 or step == 1:
+                now = time.perf_counter()
+                event = {
+                    "step": step,
+                    "loss": sum(win_losses) / len(win_losses),
+                    "lr": lr,
+                    "grad_norm": float(norm),
+                    "tokens_per_s": win_tokens / (now - win_t),
+                    "elapsed_s": now - start,
+                    "epoch": epoch,
+                }
+                metrics.write("train", **event)
+                print(
+                    f"step {step}/{s.total_steps or '?'} loss {event['loss']:.4f} lr {lr:.2e} "
+                    f"grad_norm {event['grad_norm']:.3f} tok/s {event['tokens_per_s']:.0f} "
+                    f"elapsed {event['elapsed_s']:.1f}s",
+                    flush=True,
+                )
+                win_t, win_tokens, win_losses = now, 0, []
+            if cfg.eval_every_steps and step % cfg.eval_every_steps == 0:
+                last_eval = eval_loss(s, s.eval)
+                metrics.write(
+                    "eval", step=step, eval_loss=last_eval, elapsed_s=time.perf_counter() - start
+                )
+                print(f"eval step {step} eval_loss {last_eval:.4f}", flush=True)
+            if cfg.save_every_steps and step % cfg.save_every_steps == 0:
+                save()
+        save()
+        if stop[0] != "signal":
+            if s.eval and (last_eval is None or step % (cfg.eval_every_steps or step + 1)):
+                last_eval = eval_loss(s, s.eval)
+                metrics.write(
+                    "eval", step=step, eval_loss=last_eval, elapsed_s=time.perf_counter() - start
+                )
+            ckpt.save_final(s.out_dir, _mergeable(model), s.tokenizer, cfg)
+        elapsed = time.perf_counter() - start
+        metrics.write(
+            "end", step=step, stop_reason=stop[0], loss=loss, eval_loss=last_eval, elapsed_s=elapsed
+        )
+        print(f"stopped at step {step} ({stop[0]}) after {elapsed:.1f}s", flush=True)
+        return TrainResult(step, stop[0], loss, last_eval, elapsed)
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, old_handler)
+        metrics.close()
+
+
+def _mergeable(model: torch.nn.Module) -> torch.nn.Module:
+    """A LoRA model merged into plain weights, so ``final/`` loads with ``from_pretrained``."""
+    merge = getattr(model, "merge_and_unload", None)
+    if merge is None:
+        return model
+    merged: torch.nn.Module = merge()
+    return merged
