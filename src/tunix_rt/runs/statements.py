@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Table, Text, Update, bindparam, func, select, update
+from sqlalchemy import Integer, Table, Text, Update, bindparam, func, select, text, update
 
 from tunix_rt.runs.models import Job, JobStatus, Run
 
@@ -95,5 +95,58 @@ FINISH_RUN = (
         exit_code=bindparam("exit_code"),
         finished_at=bindparam("now"),
         updated_at=bindparam("now"),
+    )
+)
+
+
+# PostgreSQL only: finish a job and claim the next in ONE statement (data-modifying CTEs), run
+# records included, so a busy worker pays one round trip and one commit per job. SQLite has no
+# data-modifying CTEs; it uses FINISH + CLAIM in one transaction instead.
+FINISH_AND_CLAIM_PG = (
+    text(
+        """
+WITH done AS (
+    UPDATE jobs SET status = :status, result = :result,
+        error = coalesce(:error, error), traceback = coalesce(:traceback, traceback),
+        lease_expires_at = NULL, finished_at = :now, updated_at = :now
+    WHERE id = :job_id AND lease_owner = :worker AND status IN ('running', 'cancel_requested')
+    RETURNING run_id
+), done_run AS (
+    UPDATE runs SET status = :status, result = :result, error = :error,
+        traceback = :traceback, exit_code = :exit_code, finished_at = :now, updated_at = :now
+    WHERE id = (SELECT run_id FROM done)
+), next AS (
+    UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = :worker,
+        lease_expires_at = :expires, heartbeat_at = :now, started_at = :now, updated_at = :now
+    WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= :now
+                ORDER BY priority, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+      AND status = 'queued' AND :claim
+    RETURNING id, kind, payload, run_id, attempts, max_attempts
+), next_run AS (
+    UPDATE runs SET status = 'running', attempts = (SELECT attempts FROM next),
+        worker_id = :worker, started_at = coalesce(started_at, :now), updated_at = :now
+    WHERE id = (SELECT run_id FROM next)
+)
+SELECT (SELECT count(*) FROM done) AS finished,
+       next.id, next.kind, next.payload, next.run_id, next.attempts, next.max_attempts
+FROM (SELECT 1) AS one LEFT JOIN next ON true
+"""
+    )
+    .bindparams(
+        bindparam("result", type_=JOBS.c.result.type),
+        bindparam("now", type_=JOBS.c.updated_at.type),
+        bindparam("expires", type_=JOBS.c.updated_at.type),
+        bindparam("job_id", type_=JOBS.c.id.type),
+        bindparam("error", type_=Text()),
+        bindparam("traceback", type_=Text()),
+    )
+    .columns(
+        finished=Integer(),
+        id=JOBS.c.id.type,
+        kind=Text(),
+        payload=JOBS.c.payload.type,
+        run_id=JOBS.c.run_id.type,
+        attempts=Integer(),
+        max_attempts=Integer(),
     )
 )

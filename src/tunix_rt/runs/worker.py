@@ -9,12 +9,12 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 import tunix_rt.runs.kinds  # noqa: F401  (registers every job kind)
 from tunix_rt.db.session import create_engine, session_scope
@@ -188,25 +188,49 @@ class Worker:
         if active.reason == "lost":
             log.warning("job %s: lease lost, result discarded", job.id)
             return None
-        chained = None
-        async with session_scope(self.sessionmaker) as session:
-            if active.reason == "handback":
+        if active.reason == "handback":
+            async with session_scope(self.sessionmaker) as session:
                 await queue.release_job(session=session, job=job, worker_id=self.worker_id)
-                return None
-            kept = await queue.finish_job(
-                session=session, job=job, worker_id=self.worker_id, **outcome
-            )
-            if not self._stopping.is_set():
-                chained = await queue.claim_next_job(
-                    session=session,
+            return None
+        claim = not self._stopping.is_set()
+        if self._fast_finish:
+            async with self._autocommit() as conn:
+                kept, chained = await queue.finish_and_claim_pg(
+                    conn=conn,
+                    job=job,
                     worker_id=self.worker_id,
                     lease_s=self.config.lease_s,
-                    kinds=self.config.kinds,
+                    claim=claim,
+                    **outcome,
                 )
+        else:
+            chained = None
+            async with session_scope(self.sessionmaker) as session:
+                kept = await queue.finish_job(
+                    session=session, job=job, worker_id=self.worker_id, **outcome
+                )
+                if claim:
+                    chained = await queue.claim_next_job(
+                        session=session,
+                        worker_id=self.worker_id,
+                        lease_s=self.config.lease_s,
+                        kinds=self.config.kinds,
+                    )
         if kept:
             elapsed = time.monotonic() - active.started
             telemetry.RUN_DURATION.labels(job.kind, str(outcome["status"])).observe(elapsed)
         return chained
+
+    @property
+    def _fast_finish(self) -> bool:
+        """The one-statement finish+claim (PostgreSQL, no kind filter)."""
+        return not self.settings.is_sqlite and self.config.kinds is None
+
+    @contextlib.asynccontextmanager
+    async def _autocommit(self) -> AsyncIterator[AsyncConnection]:
+        engine = self.sessionmaker.kw["bind"]
+        async with engine.connect() as conn:
+            yield await conn.execution_options(isolation_level="AUTOCOMMIT")
 
     def _interrupt(self, active: Active, reason: str) -> None:
         if active.reason is None:
