@@ -164,6 +164,13 @@ def test_fresh_run_refuses_to_reuse_checkpoints(resumed_run: Path) -> None:
         tunix_backend.train(cfg, resume=False)
 
 
+def test_resume_refuses_a_changed_run(resumed_run: Path) -> None:
+    cfg = make_config(resumed_run.parent, max_steps=8, learning_rate=0.5)
+    with pytest.raises(InvalidInput) as info:
+        tunix_backend.train(cfg, resume=True)
+    assert [p.loc for p in info.value.problems] == ["learning_rate"]
+
+
 @pytest.mark.parametrize(
     ("change", "key"),
     [

@@ -188,11 +188,40 @@ def total_updates(config: TrainConfig, n_train: int) -> int | None:
     return min(limits)
 
 
-def check_resume(ckpt_dir: Path, resume: bool) -> None:
-    """A fresh run must not silently continue (or clobber) someone else's checkpoints."""
+# Keys that may change between a checkpoint and a resumed run (the torch recipe's list: they
+# extend or observe the run; anything else would resume a different run).
+RESUMABLE_CHANGES = frozenset(
+    {
+        "max_steps",
+        "epochs",
+        "time_budget_s",
+        "log_every_steps",
+        "eval_every_steps",
+        "save_every_steps",
+        "output_dir",
+        "num_threads",
+        "eval_set",
+    }
+)
+
+
+def check_resume(config: TrainConfig, out: Path, resume: bool) -> None:
+    """A fresh run must not reuse checkpoints; a resumed one must be the same run."""
+    ckpt_dir = out / "checkpoints"
     if not resume and ckpt_dir.exists() and any(ckpt_dir.iterdir()):
         raise InvalidInput(
             f"output_dir: {ckpt_dir} already holds checkpoints; pass --resume or use a new dir"
+        )
+    try:
+        before = json.loads((out / "run_manifest.json").read_text(encoding="utf-8"))["config"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # no earlier manifest (first run, or one that was killed): nothing to compare
+    now = config.model_dump(mode="json")
+    changed = sorted(k for k in now if k not in RESUMABLE_CHANGES and before.get(k) != now[k])
+    if resume and changed:
+        raise InvalidInput(
+            "config differs from the run being resumed",
+            problems=[Problem(k, f"was {before.get(k)!r}") for k in changed],
         )
 
 
@@ -216,7 +245,7 @@ def prepare(config: TrainConfig, *, resume: bool) -> Prepared:
     apply_num_threads(config.num_threads)
     assert config.output_dir is not None
     out = Path(config.output_dir)
-    check_resume(out / "checkpoints", resume)
+    check_resume(config, out, resume)
     train_rows, eval_rows = split_rows(config)
     tokenizer = load_tokenizer(config, train_rows + eval_rows)
     source = resolve_source(config, tokenizer)
