@@ -13,7 +13,7 @@ function Prediction({ item }: { item: ItemResult }) {
   return (
     <td>
       <div className="pred-answer mono">{item.extracted ?? <span className="muted">no answer</span>}</div>
-      <pre className="pred">{item.prediction}</pre>
+      {item.prediction.trim() ? <pre className="pred">{item.prediction.trim()}</pre> : <span className="muted small-text">(blank generation)</span>}
       {item.truncated ? <span className="badge badge-warn">truncated</span> : null}
     </td>
   );
