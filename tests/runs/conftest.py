@@ -64,7 +64,7 @@ async def start_worker(
 def wait_run(factory: async_sessionmaker[AsyncSession]) -> Callable[..., Any]:
     """``await wait_run(run_id, statuses=TERMINAL)``: poll a run until it reaches a status."""
 
-    async def wait(run_id: Any, statuses: Any = TERMINAL, timeout_s: float = 20.0) -> Run:
+    async def wait(run_id: Any, statuses: Any = TERMINAL, timeout_s: float = 60.0) -> Run:
         async with asyncio.timeout(timeout_s):
             while True:
                 async with factory() as session:
