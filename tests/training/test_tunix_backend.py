@@ -310,3 +310,21 @@ def test_tunix_safetensors_loader_matches_the_torch_model(tmp_path: Path) -> Non
         jnp.array(ids), jnp.arange(n)[None], None, jnp.tril(jnp.ones((1, n, n), dtype=bool))
     )
     np.testing.assert_allclose(np.asarray(got), want, rtol=2e-3, atol=2e-3)
+
+
+@pytest.mark.slow
+def test_random_llama_starts_with_unit_norm_gains() -> None:
+    import jax.numpy as jnp
+    import numpy as np
+    from flax import nnx
+
+    from tunix_rt.training.tunix_backend import models
+
+    family = models.FAMILIES["llama3"]
+    hf = {**TINY, "vocab_size": 40, "num_attention_heads": 4, "tie_word_embeddings": True}
+    cfg = models.tunix_config(family, hf, dtype=jnp.float32)
+    model = models.create_random(family, cfg, seed=0, dtype=jnp.float32, mesh=None)
+    gains = [m.w[...] for _, m in nnx.iter_graph(model) if type(m).__name__ == "RMSNorm"]
+    assert len(gains) == 2 * 2 + 1
+    assert all(np.all(np.asarray(g) == 1.0) for g in gains)
+    assert not np.all(np.asarray(model.layers[0].mlp.up_proj.kernel[...]) == 0)

@@ -174,10 +174,22 @@ def check_overrides(overrides: dict[str, Any] | None) -> None:
 
 
 def create_random(family: Family, cfg: Any, *, seed: int, dtype: Any, mesh: Any) -> Any:
-    """A randomly initialised model (Tunix's dummy creator: small normal weights)."""
-    return dummy_model_creator.create_dummy_model(
+    """A randomly initialised model (Tunix's dummy creator: small normal weights).
+
+    The creator draws *every* parameter from N(0, 0.02), norm gains included. Gemma's norms
+    compute ``x * (1 + scale)``, so that is a near-identity start; Qwen 3 and Llama 3 compute
+    ``w * x`` and would start with every norm output ~0, so their gains are reset to 1 (their
+    own initialiser's value).
+    """
+    model = dummy_model_creator.create_dummy_model(
         family.model_class(), cfg, mesh=mesh, dtype=dtype, random_seed=seed
     )
+    if family.name != "gemma3":
+        for _, module in nnx.iter_graph(model):
+            gain = getattr(module, "w", None)
+            if type(module).__name__ == "RMSNorm" and isinstance(gain, nnx.Param):
+                gain[...] = jnp.ones_like(gain[...])
+    return model
 
 
 def load_safetensors(family: Family, path: str, cfg: Any, *, dtype: Any, mesh: Any) -> Any:
