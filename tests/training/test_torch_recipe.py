@@ -7,7 +7,9 @@ from typing import Any
 import orjson
 import pytest
 from transformers import AutoModelForCausalLM
+from typer.testing import CliRunner
 
+from tunix_rt.cli.main import app
 from tunix_rt.training import generate as gen
 from tunix_rt.training.__main__ import main
 from tunix_rt.training.config import load_config
@@ -86,6 +88,12 @@ def test_recipe_learns_checkpoints_resumes_and_the_model_generates(tmp_path: Pat
     line = json.loads((tmp_path / "p.jsonl").read_text())
     assert set(line) == {"id", "prompt", "prediction", "truncated", "tokens"}
 
+    out = tmp_path / "cli.jsonl"
+    argv = ["generate", "--model", str(run / "final"), "--eval-file", str(tmp_path / "eval.jsonl")]
+    result_cli = CliRunner().invoke(app, [*argv, "--out", str(out), "--max-new-tokens", "3"])
+    assert result_cli.exit_code == 0, result_cli.output
+    assert json.loads(out.read_text())["tokens"] <= 3
+
 
 def test_same_seed_same_losses(tmp_path: Path) -> None:
     runs = []
@@ -101,8 +109,11 @@ def test_bad_inputs_fail_before_training(tmp_path: Path) -> None:
     cfg = _config(tmp_path, output_dir=None)
     (tmp_path / "c.json").write_text(json.dumps(cfg))
     assert main(["--config", str(tmp_path / "c.json")]) == 2
+    result = CliRunner().invoke(app, ["train", "--config", str(tmp_path / "c.json")])
+    assert result.exit_code == 2
+    assert "output_dir" in result.output
     (tmp_path / "c.json").write_text(
-        json.dumps({**cfg, "model_overrides": {"hiden": 3}, "output_dir": "x"})
+        json.dumps({**cfg, "model_overrides": {"hiden": 3}, "output_dir": str(tmp_path / "x")})
     )
     assert main(["--config", str(tmp_path / "c.json")]) == 2
 

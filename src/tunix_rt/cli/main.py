@@ -18,6 +18,7 @@ from tunix_rt.cli import regression as regression_cli
 from tunix_rt.cli import runs as runs_cli
 from tunix_rt.cli import seed as seed_cli
 from tunix_rt.cli import traces as traces_cli
+from tunix_rt.cli import train as train_cli
 from tunix_rt.cli import tuning as tuning_cli
 from tunix_rt.cli.common import fail, run
 from tunix_rt.db import migrate
@@ -40,6 +41,8 @@ app.add_typer(evalsets_cli.app, name="evalsets")
 app.add_typer(registry_cli.app, name="models")
 app.add_typer(tuning_cli.app, name="tune")
 app.command("demo")(demo_cli.demo)
+app.command("train")(train_cli.train)
+app.command("generate")(train_cli.generate)
 app.add_typer(datasets_cli.app, name="datasets")
 app.command("seed")(seed_cli.seed)
 app.command("eval")(evaluation_cli.eval_command)

@@ -1,0 +1,74 @@
+"""``tunix-rt train`` and ``tunix-rt generate``: the training recipe and generation, in-process."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from tunix_rt.cli.common import EXIT_CODES, cli_session, fail, run
+from tunix_rt.errors import TunixRtError
+
+
+def train(
+    config: Path = typer.Option(..., "--config", help="YAML or JSON training config."),
+    resume: bool = typer.Option(False, "--resume", help="Continue from the latest checkpoint."),
+) -> None:
+    """Run one training recipe (no database needed); see docs/training.md."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    from tunix_rt.training.__main__ import EXIT_SIGNAL, run_training
+    from tunix_rt.training.config import load_config
+
+    try:
+        reason = run_training(load_config(config), resume=resume)
+    except TunixRtError as exc:
+        raise _failure(exc) from None
+    if reason == "signal":
+        raise typer.Exit(EXIT_SIGNAL)
+
+
+def generate(
+    model: Path = typer.Option(..., "--model", help="A trained model directory (final/)."),
+    eval_set: str | None = typer.Option(None, "--eval-set", help="Eval set name (database)."),
+    eval_file: Path | None = typer.Option(None, "--eval-file", help="JSONL with id and prompt."),
+    out: Path = typer.Option(Path("predictions.jsonl"), "--out", help="Where to write."),
+    max_new_tokens: int = typer.Option(256, "--max-new-tokens", min=1),
+    batch_size: int = typer.Option(64, "--batch-size", min=1),
+    temperature: float = typer.Option(0.0, "--temperature", min=0.0, help="0 = greedy."),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Generate predictions.jsonl for an eval set or file, rendered as in training."""
+    if (eval_set is None) == (eval_file is None):
+        raise fail("give exactly one of --eval-set and --eval-file", 2)
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    from tunix_rt.training import generate as gen
+
+    kw: dict[str, Any] = {
+        "max_new_tokens": max_new_tokens,
+        "batch_size": batch_size,
+        "temperature": temperature,
+        "seed": seed,
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        source = eval_file or Path(tmp) / "eval.jsonl"
+        if eval_set is not None:
+            run(lambda: _write_eval_set(eval_set, source))
+        try:
+            gen.run(model, source, out, **kw)
+        except TunixRtError as exc:
+            raise _failure(exc) from None
+
+
+def _failure(exc: TunixRtError) -> typer.Exit:
+    code = next((c for cls, c in EXIT_CODES.items() if isinstance(exc, cls)), 1)
+    return fail(str(exc), code)
+
+
+async def _write_eval_set(name: str, path: Path) -> None:
+    from tunix_rt.datasets import evalsets
+
+    async with cli_session() as session:
+        await evalsets.write_eval_file(session=session, name=name, path=path)
