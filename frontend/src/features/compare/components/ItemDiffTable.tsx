@@ -42,7 +42,7 @@ export function ItemDiffTable({ diff }: { diff: ItemDiff }) {
         <Empty title="No item here" />
       ) : (
         <div className="table-wrap">
-          <table>
+          <table className="item-diff">
             <thead>
               <tr>
                 <th>Item</th>
