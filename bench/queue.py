@@ -54,11 +54,12 @@ def _dsn(url: str) -> str:
     return asyncpg_dsn(url)
 
 
-async def _raw_worker(url: str, start: MpEvent, stop: MpEvent) -> None:
+async def _raw_worker(url: str, start: MpEvent, stop: MpEvent, ready: Any) -> None:
     import asyncpg
 
     conn = await asyncpg.connect(_dsn(url))
     owner = f"raw-{os.getpid()}"
+    ready.put(os.getpid())
     await asyncio.to_thread(start.wait)
     while not stop.is_set():
         row = await conn.fetchrow(RAW_CLAIM, owner)
@@ -69,7 +70,7 @@ async def _raw_worker(url: str, start: MpEvent, stop: MpEvent) -> None:
     await conn.close()
 
 
-async def _our_worker(url: str, home: str, start: MpEvent, stop: MpEvent) -> None:
+async def _our_worker(url: str, home: str, start: MpEvent, stop: MpEvent, ready: Any) -> None:
     from tunix_rt.db.session import create_engine, create_sessionmaker
     from tunix_rt.runs.worker import Worker, WorkerConfig
     from tunix_rt.settings import Settings
@@ -78,6 +79,9 @@ async def _our_worker(url: str, home: str, start: MpEvent, stop: MpEvent) -> Non
     engine = create_engine(url)
     config = WorkerConfig(concurrency=1, heartbeat_s=5, poll_min_s=0.01, poll_max_s=0.05)
     worker = Worker(settings=settings, sessionmaker=create_sessionmaker(engine), config=config)
+    async with engine.connect():  # open a pooled connection before the clock starts
+        pass
+    ready.put(os.getpid())
     await asyncio.to_thread(start.wait)
     task = asyncio.create_task(worker.run())
     await asyncio.to_thread(stop.wait)
@@ -86,9 +90,11 @@ async def _our_worker(url: str, home: str, start: MpEvent, stop: MpEvent) -> Non
     await engine.dispose()
 
 
-def _child(kind: str, url: str, home: str, start: MpEvent, stop: MpEvent) -> None:
-    coro = _raw_worker(url, start, stop) if kind == "raw" else _our_worker(url, home, start, stop)
-    asyncio.run(coro)
+def _child(kind: str, url: str, home: str, start: MpEvent, stop: MpEvent, ready: Any) -> None:
+    if kind == "raw":
+        asyncio.run(_raw_worker(url, start, stop, ready))
+    else:
+        asyncio.run(_our_worker(url, home, start, stop, ready))
 
 
 async def _count_done(url: str) -> int:
@@ -123,14 +129,16 @@ def claim_complete(kind: str, url: str, workers: int, n: int) -> float:
     """jobs/s for ``workers`` processes draining ``n`` pre-enqueued no-op jobs."""
     asyncio.run(_seed(url, n))
     ctx = mp.get_context("spawn")
-    start, stop = ctx.Event(), ctx.Event()
+    start, stop, ready = ctx.Event(), ctx.Event(), ctx.Queue()
     with tempfile.TemporaryDirectory() as home:
         procs = [
-            ctx.Process(target=_child, args=(kind, url, home, start, stop)) for _ in range(workers)
+            ctx.Process(target=_child, args=(kind, url, home, start, stop, ready))
+            for _ in range(workers)
         ]
         for proc in procs:
             proc.start()
-        time.sleep(3.0 + workers)  # imports and connections; the clock starts after
+        for _ in procs:  # imports and connections done: the clock starts after
+            ready.get(timeout=300)
         began = time.perf_counter()
         start.set()
         while asyncio.run(_count_done(url)) < n:
