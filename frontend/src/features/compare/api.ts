@@ -10,6 +10,7 @@ export const compareKeys = {
   all: ["compare"] as const,
   runs: (a: string, b: string, evalSet: string, judge: string) => ["compare", "runs", a, b, evalSet, judge] as const,
   items: (evaluationId: string) => ["compare", "items", evaluationId] as const,
+  evaluation: (evaluationId: string) => ["compare", "evaluation", evaluationId] as const,
 };
 
 /** GET /api/tunix/runs/compare?a=&b=: loss curves, config diff and the paired per-item diff. */
@@ -47,3 +48,18 @@ export const evaluationItemsQuery = (evaluationId: string) =>
 
 export const useEvaluationItems = (evaluationId: string | undefined) =>
   useQuery({ ...evaluationItemsQuery(evaluationId ?? ""), enabled: Boolean(evaluationId) });
+
+/** GET /api/tunix/evaluations/{id}: one evaluation (its judges name what the comparison can use). */
+export function fetchEvaluation(evaluationId: string) {
+  return unwrap(api.GET("/api/tunix/evaluations/{evaluation_id}", { params: { path: { evaluation_id: evaluationId } } }));
+}
+
+export const useEvaluation = (evaluationId: string | undefined) =>
+  useQuery(
+    queryOptions({
+      queryKey: compareKeys.evaluation(evaluationId ?? ""),
+      queryFn: () => fetchEvaluation(evaluationId ?? ""),
+      enabled: Boolean(evaluationId),
+      staleTime: Infinity,
+    }),
+  );

@@ -2,7 +2,7 @@ import { Link } from "react-router";
 import "../../components/ui/insights.css";
 import { Card, PageHeader } from "../../components/ui/Page";
 import { Empty, ErrorBox, Loading } from "../../components/ui/States";
-import { useComparison, type Comparison } from "../../features/compare/api";
+import { useComparison, useEvaluation, type Comparison } from "../../features/compare/api";
 import { ConfigDiffTable } from "../../features/compare/components/ConfigDiffTable";
 import { DiffSummary } from "../../features/compare/components/DiffSummary";
 import { ItemDiffTable } from "../../features/compare/components/ItemDiffTable";
@@ -33,8 +33,13 @@ export function ComparePage() {
   const a = params.get("a") ?? "";
   const b = params.get("b") ?? "";
   const evalSet = params.get("eval_set") ?? "";
-  const cmp = useComparison(a, b, evalSet, params.get("judge") ?? "");
+  const judge = params.get("judge") ?? "";
+  const cmp = useComparison(a, b, evalSet, judge);
   const evalSets = useEvalSets();
+  // judges both evaluations ran (the comparison can be redone under any of them)
+  const ea = useEvaluation(cmp.data?.items?.evaluation_a);
+  const eb = useEvaluation(cmp.data?.items?.evaluation_b);
+  const judges = (ea.data?.judges ?? []).filter((j) => eb.data?.judges.includes(j));
   return (
     <>
       <PageHeader title="Compare runs" subtitle="Run A is the baseline; “fixed” items are wrong in A and right in B." />
@@ -57,17 +62,31 @@ export function ComparePage() {
           <Card
             title="Per-item difference"
             actions={
-              <label className="header-meta small-text">
-                Eval set
-                <select value={evalSet} onChange={(e) => update({ eval_set: e.target.value, judge: null })}>
-                  <option value="">latest shared</option>
-                  {evalSets.data?.data.map((s) => (
-                    <option key={s.name} value={s.name}>
-                      {s.name}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <span className="header-meta">
+                <label className="header-meta small-text">
+                  Eval set
+                  <select value={evalSet} onChange={(e) => update({ eval_set: e.target.value, judge: null })}>
+                    <option value="">latest shared</option>
+                    {evalSets.data?.data.map((s) => (
+                      <option key={s.name} value={s.name}>
+                        {s.name}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                {judges.length > 1 ? (
+                  <label className="header-meta small-text">
+                    Judge
+                    <select value={judge || cmp.data.items?.judge || ""} onChange={(e) => update({ judge: e.target.value })}>
+                      {judges.map((j) => (
+                        <option key={j} value={j}>
+                          {j}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                ) : null}
+              </span>
             }
           >
             {cmp.data.items ? (
