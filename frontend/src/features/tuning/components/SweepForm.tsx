@@ -94,6 +94,10 @@ export function SweepForm({ onCreated }: { onCreated: (job: TuningJob) => void }
         Base training config (JSON, shared by every trial)
         <textarea className="mono" rows={4} value={f.base_config} onChange={set("base_config")} spellCheck={false} />
       </label>
+      <p className="muted small-text">
+        The sweep holds one worker slot and each running trial another: run workers with at least concurrent trials + 1 slots (e.g.{" "}
+        <span className="mono">tunix-rt serve --workers {Number(f.max_concurrent_trials) + 1 || 3}</span>), or trials wait in the queue.
+      </p>
       <SpaceEditor rows={rows} onChange={setRows} />
       <label className="check">
         <input type="checkbox" checked={start} onChange={(e) => setStart(e.target.checked)} />
