@@ -1,0 +1,154 @@
+"""Training throughput: the PyTorch recipe beside a minimal hand-written loop, and Tunix.
+
+Same tiny model (tiny-llama preset, same seed), same data, same batch size and thread count,
+measured in one process. Rounds alternate (minimal, recipe, minimal, recipe, ...) and the best
+round of each counts, because this 2-core machine is shared and noisy. Tokens/s counts non-pad
+tokens (prompt + completion) of training steps after warm-up.
+
+    .venv/bin/python -m bench.train [--quick] [--steps N] [--rounds R] [--threads T] [--no-tunix]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import orjson
+import torch
+
+from tunix_rt.datasets.render import ChatTemplate, TraceStyle
+from tunix_rt.traces.generators import run_generator
+from tunix_rt.training import tiny
+from tunix_rt.training.batching import collate, epoch_batches
+from tunix_rt.training.config import TrainConfig, load_config
+from tunix_rt.training.data import corpus_texts, encode_examples, load_rows
+from tunix_rt.training.torch_recipe import train
+
+BATCH, WARMUP = 32, 5
+
+
+def write_data(path: Path, n: int) -> Path:
+    """Mixed arithmetic traces (the demo's kind of data)."""
+    traces = run_generator("arithmetic", n, seed=3, knobs={"operation": "mixed", "digits": 4})
+    path.write_bytes(b"".join(orjson.dumps(t.model_dump(mode="json")) + b"\n" for t in traces))
+    return path
+
+
+def config(data: Path, out: Path, steps: int, threads: int, **extra: Any) -> TrainConfig:
+    """The benchmark's run config (constant lr: no schedule effects on speed)."""
+    return load_config(
+        {
+            "model": "tiny-llama",
+            "data_path": str(data),
+            "max_steps": steps,
+            "batch_size": BATCH,
+            "lr_schedule": "constant",
+            "log_every_steps": WARMUP,
+            "num_threads": threads,
+            "output_dir": str(out),
+            "template": "chatml",
+            "style": "numbered",
+            **extra,
+        }
+    )
+
+
+def minimal_loop(data: Path, steps: int, threads: int) -> float:
+    """A plain loop: HF loss on masked labels, AdamW, clipping; tokens/s after warm-up."""
+    torch.set_num_threads(threads)
+    rows = load_rows(data)
+    kw: dict[str, Any] = {"template": ChatTemplate.CHATML, "style": TraceStyle.NUMBERED}
+    tok = tiny.build_tokenizer(corpus_texts(rows, **kw), **kw)
+    examples, _ = encode_examples(rows, tok, max_seq_length=512, **kw)
+    torch.manual_seed(0)
+    model = tiny.build_model("tiny-llama", len(tok), pad_token_id=tok.pad_token_id)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.98))
+    order = epoch_batches([len(e.input_ids) for e in examples], BATCH, seed=0, epoch=0)
+    tokens, started = 0, 0.0
+    for step in range(steps):
+        if step == WARMUP:
+            tokens, started = 0, time.perf_counter()
+        batch = collate([examples[i] for i in order[step % len(order)]], tok.pad_token_id)
+        out = model(
+            input_ids=batch.input_ids, attention_mask=batch.attention_mask, labels=batch.labels
+        )
+        out.loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        tokens += batch.tokens
+    return tokens / (time.perf_counter() - started)
+
+
+def steady_rate(out: Path) -> float:
+    """Tokens/s of the recipe's log windows after the first (warm-up) window."""
+    events = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    rates = [e["tokens_per_s"] for e in events if e["event"] == "train" and e["step"] > WARMUP]
+    return sum(rates) / len(rates)
+
+
+def tunix_rate(data: Path, out: Path, steps: int, threads: int) -> float | None:
+    """The Tunix backend on the same config, or None when it is not installed."""
+    try:
+        from tunix_rt.training import tunix_backend
+    except ImportError:
+        return None
+    if not tunix_backend.status()["installed"]:
+        return None
+    tunix_backend.train(config(data, out, steps, threads, backend="tunix"), resume=False)
+    return steady_rate(out)
+
+
+def figure(name: str, value: float, baseline: float, goal: str) -> str:
+    """One bench JSON line."""
+    return json.dumps(
+        {
+            "bench": "train",
+            "figure": name,
+            "value": round(value, 1),
+            "unit": "tokens/s",
+            "baseline": round(baseline, 1),
+            "ratio": round(value / baseline, 3),
+            "goal": goal,
+        }
+    )
+
+
+def main() -> None:
+    """Run the rounds and print human figures, then the JSON lines."""
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--quick", action="store_true", help="tiny run, for smoke tests")
+    p.add_argument("--steps", type=int, default=40)
+    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
+    p.add_argument("--no-tunix", action="store_true")
+    a = p.parse_args()
+    steps, rounds = (WARMUP + 5, 1) if a.quick else (a.steps, a.rounds)
+    with tempfile.TemporaryDirectory() as tmp:
+        data = write_data(Path(tmp) / "d.jsonl", 400 if a.quick else 4000)
+        minimal, recipe = [], []
+        for r in range(rounds):
+            minimal.append(minimal_loop(data, steps, a.threads))
+            train(config(data, Path(tmp) / f"run{r}", steps, a.threads))
+            recipe.append(steady_rate(Path(tmp) / f"run{r}"))
+            print(f"round {r}: minimal {minimal[-1]:.0f} tok/s, recipe {recipe[-1]:.0f} tok/s")
+        tunix = None if a.no_tunix else tunix_rate(data, Path(tmp) / "tunix", steps, a.threads)
+    base = max(minimal)
+    print(
+        f"best: minimal loop {base:.0f} tok/s, recipe {max(recipe):.0f} tok/s, "
+        f"tunix {'skipped or not installed' if tunix is None else f'{tunix:.0f} tok/s'}"
+    )
+    print(figure("torch_recipe_tokens_per_s", max(recipe), base, ">= 0.9"))
+    if tunix is not None:
+        print(figure("tunix_tokens_per_s", tunix, base, "report"))
+
+
+if __name__ == "__main__":
+    main()
