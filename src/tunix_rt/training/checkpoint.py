@@ -184,6 +184,9 @@ def read_run_info(model_dir: Path) -> RunInfo:
 
 def save_final(out_dir: Path, model: torch.nn.Module, tokenizer: Any, cfg: TrainConfig) -> Path:
     """``final/``: weights + tokenizer (``save_pretrained``) + ``tunix_rt.json``."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # noise in run logs
     final = out_dir / "final"
     shutil.rmtree(final, ignore_errors=True)
     model.save_pretrained(final)  # type: ignore[operator]

@@ -69,7 +69,9 @@ def load_model(model_dir: Path) -> tuple[Any, Any, RunInfo]:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     info = read_run_info(model_dir)
     from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # noise in run logs
     tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
     tokenizer.padding_side = "left"
     if tokenizer.pad_token_id is None:
