@@ -3,7 +3,9 @@
 Built deterministically from the project's trace generators (arithmetic, word problems, edge
 cases, high-card duel), rendered in every trace style, with the right answer, wrong answers
 and formatting variants of the answer; plus real outputs of the tiny models
-(``data/model_outputs.jsonl``: predictions written by ``tunix_rt.training.generate``).
+(``data/model_outputs.jsonl``: 360 predictions written by ``tunix_rt.training.generate`` from
+tiny-llama models trained for 80-250 steps on generated arithmetic and word problems in the
+numbered, tagged and think styles; most are wrong or malformed, which is the point).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Pair:
     expected: str
     style: TraceStyle | None
     kind: str
+    truncated: bool = False
 
     @property
     def textual(self) -> bool:
@@ -135,7 +138,8 @@ def model_output_pairs() -> list[Pair]:
         return []
     rows = [json.loads(line) for line in MODEL_OUTPUTS.read_text().splitlines() if line.strip()]
     return [
-        Pair(r["prediction"], r["expected"], TraceStyle(r["style"]), "model_output") for r in rows
+        Pair(r["prediction"], r["expected"], TraceStyle(r["style"]), "model_output", r["truncated"])
+        for r in rows
     ]
 
 

@@ -18,7 +18,8 @@ math_verify = pytest.importorskip("math_verify")
 
 def _ours(pair: Pair) -> bool:
     item = JudgeItem(id="x", prompt="", expected_answer=pair.expected)
-    verdict = answer_correctness.judge(item, Prediction(pair.prediction, style=pair.style))
+    prediction = Prediction(pair.prediction, truncated=pair.truncated, style=pair.style)
+    verdict = answer_correctness.judge(item, prediction)
     return verdict.label == "correct"
 
 
@@ -62,6 +63,7 @@ def _show(title: str, pairs: list[Pair], found: list[tuple[Pair, bool, bool]]) -
 def test_agreement_with_math_verify() -> None:
     pairs = [p for p in all_pairs() if not p.textual]
     assert len(pairs) >= 300
+    assert sum(p.kind == "model_output" for p in pairs) >= 300
     found = _disagreements(pairs)
     _show("math answers", pairs, found)
     agreement = 1 - len(found) / len(pairs)

@@ -68,7 +68,12 @@ async def _evaluate_once(
         )
     try:
         evaluation = await execute_evaluation(
-            sessionmaker=maker, settings=settings, evaluation_id=created.id, spawn=_spawn, log=_log
+            sessionmaker=maker,
+            settings=settings,
+            evaluation_id=created.id,
+            spawn=_spawn,
+            log=_log,
+            options=body.model_dump(),
         )
     except EvaluationFailed as exc:
         raise fail(f"evaluation {created.id} failed: {exc}", 1) from None
@@ -117,7 +122,7 @@ def eval_command(
     check_determinism: bool = typer.Option(
         False,
         "--check-determinism",
-        help="Evaluate twice (regenerating); fail if a verdict differs.",
+        help="Evaluate twice; fail if a verdict differs (with --regenerate: generation too).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the scorecard as JSON."),
 ) -> None:
@@ -144,8 +149,7 @@ def eval_command(
             evaluation, verdicts = await _evaluate_once(maker, settings, rid, body)
             if not check_determinism:
                 return evaluation, []
-            again = body.model_copy(update={"regenerate": True})
-            _, second = await _evaluate_once(maker, settings, rid, again)
+            _, second = await _evaluate_once(maker, settings, rid, body)
             return evaluation, _differences(verdicts, second)
 
     evaluation, differences = run(_go)

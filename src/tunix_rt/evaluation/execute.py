@@ -76,15 +76,18 @@ def llm_config(settings: Settings) -> LlmJudgeConfig:
     )
 
 
-async def _start(session: AsyncSession, evaluation_id: uuid.UUID) -> Plan:
+async def _start(
+    session: AsyncSession, evaluation_id: uuid.UUID, given: Mapping[str, Any] | None
+) -> Plan:
     evaluation = await get_evaluation(session=session, evaluation_id=evaluation_id)
     run = await runs_service.get_run(session=session, run_id=evaluation.run_id)
     items = await evalsets.list_eval_items(session=session, name=evaluation.eval_set)
     evaluation.status = EvaluationStatus.RUNNING
     evaluation.started_at = utcnow()
     evaluation.error = None
-    options: Mapping[str, Any] = {}
-    if evaluation.job_run_id is not None:
+    # Generation options: given by the caller (CLI), else the request kept on the evaluate run.
+    options: Mapping[str, Any] = given or {}
+    if given is None and evaluation.job_run_id is not None:
         job_run = await runs_service.get_run(session=session, run_id=evaluation.job_run_id)
         options = job_run.config
     return Plan(
@@ -238,10 +241,11 @@ async def execute_evaluation(
     spawn: Spawn,
     log: Log,
     cancelled: asyncio.Event | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> Evaluation:
     """Run one evaluation to the end; ``EvaluationFailed`` (stored on it) when it cannot finish."""
     async with session_scope(sessionmaker) as session:
-        plan = await _start(session, evaluation_id)
+        plan = await _start(session, evaluation_id, options)
     stop = threading.Event()
     try:
         path = await ensure_predictions(plan, sessionmaker=sessionmaker, spawn=spawn, log=log)
