@@ -119,12 +119,43 @@ def _run_provenance(run: Run) -> dict[str, Any]:
         "run_id": str(run.id),
         "run_name": run.name,
         "dataset_key": run.dataset_key,
-        "dataset_sha256": manifest.get("dataset_sha256"),
+        "dataset_sha256": _manifest_dataset_sha256(manifest),
         "config": run.config,
-        "code_version": manifest.get("code_version", __version__),
-        "library_versions": manifest.get("library_versions", {}),
+        "code_version": _manifest_code_version(manifest),
+        "library_versions": _manifest_libraries(manifest),
         "run_manifest": manifest,
     }
+
+
+# The torch recipe (training/checkpoint.py, torch_setup.py) and the tunix backend
+# (tunix_backend/manifest.py) write different keys for the same facts; read both.
+def _manifest_dataset_sha256(manifest: dict[str, Any]) -> str | None:
+    for key in ("data_sha256", "dataset_sha256"):
+        if isinstance(manifest.get(key), str):
+            return str(manifest[key])
+    return None
+
+
+def _manifest_code_version(manifest: dict[str, Any]) -> str:
+    if isinstance(manifest.get("code_version"), str):
+        return str(manifest["code_version"])
+    code = manifest.get("code")
+    if isinstance(code, dict) and isinstance(code.get("tunix_rt"), str):
+        commit = code.get("git_commit")
+        return f"{code['tunix_rt']}+{commit[:7]}" if isinstance(commit, str) else code["tunix_rt"]
+    return __version__
+
+
+def _manifest_libraries(manifest: dict[str, Any]) -> dict[str, str]:
+    libraries = manifest.get("libraries")
+    out = {
+        name: version
+        for name, version in (libraries.items() if isinstance(libraries, dict) else [])
+        if isinstance(version, str)
+    }
+    if isinstance(manifest.get("python"), str):
+        out.setdefault("python", manifest["python"])
+    return out
 
 
 async def _evaluation_provenance(session: AsyncSession, run: Run) -> dict[str, Any] | None:
