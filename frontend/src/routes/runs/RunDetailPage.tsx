@@ -1,4 +1,4 @@
-import { useParams } from "react-router";
+import { Link, useParams } from "react-router";
 import { Card, PageHeader } from "../../components/ui/Page";
 import { ErrorBox, Loading } from "../../components/ui/States";
 import { isActive, useCancelRun, useRun, useRunArtifacts, useRunMetrics } from "../../features/runs/api";
@@ -41,17 +41,14 @@ export function RunDetailPage() {
       />
       {cancel.isError ? <ErrorBox error={cancel.error} title="Could not cancel" /> : null}
       {r.error ? <ErrorBox error={r.error} title={`Run ${r.status}`} /> : null}
-      <div className="stack">
-        <RunCharts state={metrics} />
-        <Card title="Logs">
-          <LogViewer lines={logs.lines} live={logs.live} />
-        </Card>
-        <div className="grid grid-main-side">
-          <Card title="Artifacts">
-            {files.isPending ? <Loading /> : null}
-            {files.isError ? <ErrorBox error={files.error} /> : null}
-            {files.data ? <ArtifactsTable runId={r.id} files={files.data.data} /> : null}
+      <div className="grid grid-main-side">
+        <div className="stack">
+          <RunCharts state={metrics} />
+          <Card title="Logs">
+            <LogViewer lines={logs.lines} live={logs.live} />
           </Card>
+        </div>
+        <div className="stack">
           <Card title="Details">
             <dl className="kv">
               <dt>Kind</dt>
@@ -61,7 +58,7 @@ export function RunDetailPage() {
               <dt>Backend</dt>
               <dd>{r.backend ?? "—"}</dd>
               <dt>Dataset</dt>
-              <dd className="mono">{r.dataset_key ?? "—"}</dd>
+              <dd className="mono">{r.dataset_key ? <Link to={`/datasets/${encodeURIComponent(r.dataset_key)}`}>{r.dataset_key}</Link> : "—"}</dd>
               <dt>Created</dt>
               <dd>{formatTime(r.created_at)}</dd>
               <dt>Started</dt>
@@ -76,9 +73,16 @@ export function RunDetailPage() {
               <dd>{r.exit_code ?? "—"}</dd>
             </dl>
           </Card>
+          <Card title="Config">
+            <pre className="mono block small config">{JSON.stringify(r.config, null, 2)}</pre>
+          </Card>
         </div>
-        <Card title="Config">
-          <pre className="mono block small">{JSON.stringify(r.config, null, 2)}</pre>
+      </div>
+      <div className="stack section">
+        <Card title="Artifacts">
+          {files.isPending ? <Loading /> : null}
+          {files.isError ? <ErrorBox error={files.error} /> : null}
+          {files.data ? <ArtifactsTable runId={r.id} files={files.data.data} /> : null}
         </Card>
         {r.traceback ? (
           <Card title="Traceback">

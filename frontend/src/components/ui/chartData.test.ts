@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { alignSeries, formatTick } from "./chartData";
+
+describe("alignSeries", () => {
+  it("puts every series on one sorted x axis with gaps as null", () => {
+    const data = alignSeries([
+      { label: "a", points: [{ x: 2, y: 20 }, { x: 1, y: 10 }] },
+      { label: "b", points: [{ x: 3, y: 30 }] },
+    ]);
+    expect(data).toEqual([
+      [1, 2, 3],
+      [10, 20, null],
+      [null, null, 30],
+    ]);
+  });
+});
+
+describe("formatTick", () => {
+  it.each([
+    [0, "0"],
+    [0.001, "1.0e-3"],
+    [0.00025, "2.5e-4"],
+    [3.14159, "3.14"],
+    [250000, "2.5e+5"],
+  ])("labels %d as %s", (v, label) => {
+    expect(formatTick(v)).toBe(label);
+  });
+});
