@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tunix_rt.api.app import create_app
-from tunix_rt.api.deps import get_session
+from tunix_rt.api.deps import get_session, get_stream_session
 from tunix_rt.db import migrate
 from tunix_rt.db.session import create_engine
 from tunix_rt.settings import Environment, Settings
@@ -119,7 +119,11 @@ async def client(
         yield session
         await session.flush()
 
+    async def _stream_session() -> AsyncIterator[AsyncSession]:
+        yield session
+
     app.dependency_overrides[get_session] = _session
+    app.dependency_overrides[get_stream_session] = _stream_session
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http

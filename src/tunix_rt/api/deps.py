@@ -25,7 +25,13 @@ def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request; committed when the handler returns without error."""
+    """One session per request; committed when the handler returns without error.
+
+    ``SessionDep`` uses it with ``scope="function"``: FastAPI runs the code after ``yield``
+    before the response is sent, so a client never sees 201 for a write that then fails to
+    commit, and its next request sees the data. The session is closed by then, so streamed
+    bodies that read the database use ``StreamSessionDep``.
+    """
     factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with factory() as session:
         try:
@@ -36,7 +42,15 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+async def get_stream_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A read-only session that stays open until a streamed body is sent; never committed."""
+    factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with factory() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+StreamSessionDep = Annotated[AsyncSession, Depends(get_stream_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)]
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from tunix_rt.api.deps import LimitQuery, OffsetQuery, SessionDep, SettingsDep
+from tunix_rt.api.deps import LimitQuery, OffsetQuery, SessionDep, SettingsDep, StreamSessionDep
 from tunix_rt.pagination import DEFAULT_LIMIT, Page, Pagination
 from tunix_rt.traces import importer, service
 from tunix_rt.traces.schemas import (
@@ -115,7 +115,7 @@ async def compare_traces(
 
 
 @router.get("/export.jsonl", response_class=StreamingResponse)
-async def export_traces(session: SessionDep, flt: FilterDep) -> StreamingResponse:
+async def export_traces(session: StreamSessionDep, flt: FilterDep) -> StreamingResponse:
     """Stream matching traces as JSONL in the trace format (importable again)."""
     stream = importer.export_jsonl(session=session, flt=flt)
     return StreamingResponse(stream, media_type="application/x-ndjson")
