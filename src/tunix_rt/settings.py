@@ -30,8 +30,9 @@ class Settings(BaseSettings):
     database_url: str = ""
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    # In-process worker loops started by ``tunix-rt serve`` (0 = none, the service shape).
-    workers: int = Field(default=1, ge=0, le=64)
+    # In-process job slots started by ``tunix-rt serve`` (0 = none: external workers only, the
+    # service shape). 3 lets a default sweep run: its driver plus 2 concurrent trials.
+    workers: int = Field(default=3, ge=0, le=64)
     # Hard cap on any request body, counted on the bytes actually read.
     max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     # Cap on the number of traces in one batch request.

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from tunix_rt.api.app import create_app
+from tunix_rt.api.deps import get_session
+from tunix_rt.settings import Settings
 from tunix_rt.tuning import service
 from tunix_rt.tuning.models import TuningTrial
+from tunix_rt.tuning.schemas import TuningJobCreate
 
-SWEEP = {
+SWEEP: dict[str, Any] = {
     "name": "lr-sweep",
     "dataset_key": "arith@1",
     "base_model": "tiny-llama",
@@ -104,3 +112,85 @@ async def test_best_trial_follows_the_mode(session: AsyncSession) -> None:
     assert service.pick_best(trials, "min") is trials[1]
     assert service.pick_best(trials, "max") is trials[0]
     assert service.pick_best(trials[2:], "min") is None
+
+
+ServerWith = Callable[[int], AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+@pytest.fixture
+def server_with(settings: Settings, engine: AsyncEngine, session: AsyncSession) -> ServerWith:
+    """``async with server_with(n)``: a client on an app configured with ``n`` in-process worker
+    slots (not started), sharing the test's rolled-back session."""
+
+    @asynccontextmanager
+    async def open_client(workers: int) -> AsyncIterator[httpx.AsyncClient]:
+        app = create_app(
+            settings.model_copy(update={"workers": workers}),
+            engine=engine,
+            migrate_on_start=False,
+            background=False,
+        )
+
+        async def _session() -> AsyncIterator[AsyncSession]:
+            yield session
+            await session.flush()
+
+        app.dependency_overrides[get_session] = _session
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            yield http
+
+    return open_client
+
+
+async def test_too_few_in_process_slots_are_refused_naming_max_concurrent_trials(
+    server_with: ServerWith,
+) -> None:
+    async with server_with(2) as client:
+        response = await client.post("/api/tuning/jobs", json=SWEEP)
+        assert response.status_code == 422, response.text
+        [problem] = response.json()["detail"]
+        assert problem["loc"] == "max_concurrent_trials"
+        assert "need 3 worker slots" in problem["msg"]
+        assert "runs 2 in-process" in problem["msg"]
+        assert "--workers 3" in problem["msg"]
+        assert "at most 1" in problem["msg"]
+        assert (await client.get("/api/tuning/jobs")).json()["data"] == []
+
+
+async def test_enough_in_process_slots_or_external_workers_are_accepted(
+    server_with: ServerWith,
+) -> None:
+    async with server_with(3) as client:
+        enough = await client.post("/api/tuning/jobs", json=SWEEP)
+        assert enough.status_code == 201, enough.text
+        started = await client.post(f"/api/tuning/jobs/{enough.json()['id']}/start")
+        assert started.status_code == 202, started.text
+    wide = {**SWEEP, "num_samples": 16, "max_concurrent_trials": 16}
+    async with server_with(0) as client:  # external workers only: their slots are not known
+        external = await client.post("/api/tuning/jobs", json=wide)
+        assert external.status_code == 201, external.text
+
+
+async def test_start_checks_the_slots_of_the_server_that_starts_the_sweep(
+    server_with: ServerWith, session: AsyncSession
+) -> None:
+    # As ``tunix-rt tune create --no-start`` does: straight to the database, unchecked.
+    job = await service.create_tuning_job(
+        session=session, job_in=TuningJobCreate.model_validate(SWEEP)
+    )
+    async with server_with(1) as client:
+        refused = await client.post(f"/api/tuning/jobs/{job.id}/start")
+        assert refused.status_code == 422, refused.text
+        [problem] = refused.json()["detail"]
+        assert problem["loc"] == "max_concurrent_trials"
+        assert "at most" not in problem["msg"]  # one slot: no trial could run beside the sweep
+        assert (await client.get(f"/api/tuning/jobs/{job.id}")).json()["status"] == "created"
+
+
+@pytest.mark.parametrize(
+    ("concurrent", "workers", "refused"),
+    [(1, 0, False), (8, 0, False), (1, 1, True), (1, 2, False), (2, 2, True), (2, 3, False)],
+)
+def test_worker_slot_rule(concurrent: int, workers: int, refused: bool) -> None:
+    assert bool(service.worker_slot_problems(concurrent, workers)) is refused

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt.db.base import utcnow
@@ -18,7 +18,7 @@ from tunix_rt.registry import service as registry_service
 from tunix_rt.registry.models import ModelVersion
 from tunix_rt.registry.schemas import PromoteRequest
 from tunix_rt.runs import service as run_service
-from tunix_rt.runs.models import TERMINAL, Run, RunMetric
+from tunix_rt.runs.models import TERMINAL, Run, RunMetric, RunStatus
 from tunix_rt.settings import Settings
 from tunix_rt.training.config import TrainConfig
 from tunix_rt.tuning.models import TuningJob, TuningStatus, TuningTrial
@@ -28,6 +28,8 @@ from tunix_rt.tuning.space import space_problems
 # Metrics read from the run's own metrics.jsonl; anything else comes from its evaluation.
 TRAINING_METRICS = frozenset({"loss"})
 FINISHED = frozenset({TuningStatus.SUCCEEDED, TuningStatus.FAILED, TuningStatus.CANCELLED})
+# A trial is queued until its training run starts, then running until it is scored.
+TRIAL_ACTIVE = ("queued", "running")
 
 
 def require_ray() -> None:
@@ -70,10 +72,38 @@ def _create_problems(job_in: TuningJobCreate) -> list[Problem]:
     return problems
 
 
-async def create_tuning_job(*, session: AsyncSession, job_in: TuningJobCreate) -> TuningJob:
-    """Validate every key of the space against the training config, then store the sweep."""
+def worker_slot_problems(max_concurrent_trials: int, embedded_workers: int) -> list[Problem]:
+    """The sweep's run holds one worker slot and each concurrent trial's run another, so with
+    only in-process workers fewer than ``max_concurrent_trials + 1`` slots queue trials forever.
+    ``embedded_workers == 0`` means external workers only, whose capacity is not known here."""
+    needed = max_concurrent_trials + 1
+    if embedded_workers == 0 or embedded_workers >= needed:
+        return []
+    lower = (
+        f" set max_concurrent_trials to at most {embedded_workers - 1},"
+        if embedded_workers > 1
+        else ""
+    )
+    msg = (
+        f"{max_concurrent_trials} concurrent trials need {needed} worker slots (the sweep holds "
+        f"one) but this server runs {embedded_workers} in-process: start it with --workers "
+        f"{needed} (TUNIX_RT_WORKERS={needed}),{lower} or use external workers "
+        f"(tunix-rt serve --no-worker; tunix-rt worker --concurrency {needed})"
+    )
+    return [Problem("max_concurrent_trials", msg)]
+
+
+async def create_tuning_job(
+    *, session: AsyncSession, job_in: TuningJobCreate, embedded_workers: int = 0
+) -> TuningJob:
+    """Validate every key of the space against the training config, then store the sweep.
+
+    ``embedded_workers``: the in-process worker slots of the server creating the sweep (0 when
+    jobs run on external workers, or the caller is not the server, e.g. the CLI).
+    """
     require_ray()
     problems = _create_problems(job_in)
+    problems.extend(worker_slot_problems(job_in.max_concurrent_trials, embedded_workers))
     if problems:
         raise InvalidInput("invalid sweep", problems=problems)
     doc = job_in.model_dump(mode="json")
@@ -106,13 +136,20 @@ async def list_trials(*, session: AsyncSession, job_id: uuid.UUID) -> list[Tunin
 
 
 async def start_tuning_job(
-    *, session: AsyncSession, settings: Settings, job_id: uuid.UUID
+    *, session: AsyncSession, settings: Settings, job_id: uuid.UUID, embedded_workers: int = 0
 ) -> TuningJob:
-    """Enqueue the sweep as a ``sweep`` run, so it survives restarts and shows in the runs list."""
+    """Enqueue the sweep as a ``sweep`` run, so it survives restarts and shows in the runs list.
+
+    ``embedded_workers`` as for ``create_tuning_job`` (a sweep created by the CLI with
+    ``--no-start`` is checked against the server's slots when the server starts it).
+    """
     require_ray()
     job = await get_tuning_job(session=session, job_id=job_id)
     if job.status != TuningStatus.CREATED:
         raise InvalidState(f"tuning job {job_id} is {job.status}; only a created sweep can start")
+    problems = worker_slot_problems(job.max_concurrent_trials, embedded_workers)
+    if problems:
+        raise InvalidInput("the sweep cannot run on this server's workers", problems=problems)
     run = await run_service.create_run(
         session=session,
         settings=settings,
@@ -153,7 +190,7 @@ async def cancel_trial_runs(
     ``stopped`` for trials the scheduler ended early). Returns how many runs were cancelled."""
     count = 0
     for trial in await list_trials(session=session, job_id=job_id):
-        if trial.status not in {"running", "queued"}:
+        if trial.status not in TRIAL_ACTIVE:
             continue
         trial.status, trial.finished_at = label, utcnow()
         if trial.run_id is not None:
@@ -163,6 +200,21 @@ async def cancel_trial_runs(
                 count += 1
     await session.flush()
     return count
+
+
+async def sync_trial_status(*, session: AsyncSession, trial_id: uuid.UUID, run_status: str) -> None:
+    """Mirror the run on an unfinished trial: ``queued`` while its run waits for a worker
+    (again after a retry), ``running`` from when it starts until the trial is scored."""
+    status = "queued" if run_status == RunStatus.QUEUED else "running"
+    await session.execute(
+        update(TuningTrial)
+        .where(
+            TuningTrial.id == trial_id,
+            TuningTrial.status.in_(TRIAL_ACTIVE),
+            TuningTrial.status != status,
+        )
+        .values(status=status)
+    )
 
 
 async def last_training_loss(

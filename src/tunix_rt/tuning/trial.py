@@ -61,7 +61,7 @@ async def _start(
         backend=cfg.backend,
     )
     trial = TuningTrial(
-        tuning_job_id=job.id, ray_trial_id=trial_id, params=params, run_id=run.id, status="running"
+        tuning_job_id=job.id, ray_trial_id=trial_id, params=params, run_id=run.id, status="queued"
     )
     session.add(trial)
     await session.flush()
@@ -105,6 +105,9 @@ async def _follow(
         await asyncio.sleep(poll_s)
         async with session_scope(factory) as session:
             run = await run_service.get_run(session=session, run_id=trial.run_id)
+            await service.sync_trial_status(
+                session=session, trial_id=trial.id, run_status=run.status
+            )
             job = await service.get_tuning_job(session=session, job_id=job_id)
             if job.status == TuningStatus.CANCEL_REQUESTED and run.status not in TERMINAL:
                 await run_service.cancel_run(session=session, run_id=run.id)

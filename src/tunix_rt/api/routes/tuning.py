@@ -31,9 +31,15 @@ async def _public(session: SessionDep, job: TuningJob, *, trials: bool = True) -
 
 
 @router.post("", status_code=201)
-async def create_tuning_job(job_in: TuningJobCreate, session: SessionDep) -> TuningJobPublic:
-    """Create a sweep; every search-space key must be a training config key (422 otherwise)."""
-    return await _public(session, await service.create_tuning_job(session=session, job_in=job_in))
+async def create_tuning_job(
+    job_in: TuningJobCreate, session: SessionDep, settings: SettingsDep
+) -> TuningJobPublic:
+    """Create a sweep; every search-space key must be a training config key, and in-process
+    workers must have ``max_concurrent_trials + 1`` slots (422 otherwise)."""
+    job = await service.create_tuning_job(
+        session=session, job_in=job_in, embedded_workers=settings.workers
+    )
+    return await _public(session, job)
 
 
 @router.get("")
@@ -60,8 +66,10 @@ async def get_tuning_job(job_id: uuid.UUID, session: SessionDep) -> TuningJobPub
 async def start_tuning_job(
     job_id: uuid.UUID, session: SessionDep, settings: SettingsDep
 ) -> TuningJobPublic:
-    """Enqueue the sweep on the job queue."""
-    job = await service.start_tuning_job(session=session, settings=settings, job_id=job_id)
+    """Enqueue the sweep on the job queue (422 when in-process workers have too few slots)."""
+    job = await service.start_tuning_job(
+        session=session, settings=settings, job_id=job_id, embedded_workers=settings.workers
+    )
     return await _public(session, job)
 
 
