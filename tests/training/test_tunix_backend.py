@@ -1,5 +1,8 @@
 """The tunix backend on CPU: a tiny Gemma 3 trains, checkpoints, resumes, exports and generates.
 
+Also: ``tunix_rt.training.generate`` (the evaluation's and the CLI's generation) dispatches a
+tunix model directory to Tunix's sampler, and the registry reads the tunix run manifest.
+
 One module-scoped run (4 steps, then resumed to 6) backs most tests, because each JAX
 compile costs seconds on these machines.
 """
@@ -8,11 +11,14 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+import uuid
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 pytest.importorskip("tunix")
 
@@ -20,8 +26,10 @@ pytest.importorskip("tunix")
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 from tunix_rt.errors import InvalidInput  # noqa: E402
-from tunix_rt.training import tunix_backend  # noqa: E402
+from tunix_rt.runs.models import Run, RunStatus  # noqa: E402
+from tunix_rt.training import generate, tunix_backend  # noqa: E402
 from tunix_rt.training.config import TrainConfig  # noqa: E402
+from tunix_rt.training.data import file_sha256  # noqa: E402
 
 # Small enough that compiles stay short; wide enough that the loss visibly falls in 4 steps.
 TINY = {
@@ -145,7 +153,7 @@ class Item:
     prompt: str
 
 
-def test_generate_from_the_final_model(resumed_run: Path) -> None:
+def test_generate_from_the_final_model(resumed_run: Path, tmp_path: Path) -> None:
     items = [Item(str(i), f"What is {11 + i} + {22 + i}?") for i in range(3)]
     preds = tunix_backend.generate(
         resumed_run / "final", items, max_new_tokens=8, batch_size=2, temperature=0.0, seed=0
@@ -156,6 +164,48 @@ def test_generate_from_the_final_model(resumed_run: Path) -> None:
         assert 1 <= pred.tokens <= 8
         assert pred.truncated == (pred.tokens == 8)
     assert tunix_backend.is_tunix_model_dir(resumed_run / "final")
+
+    # The evaluation's generation subprocess (and `tunix-rt generate`) take the same path.
+    eval_file = tmp_path / "eval.jsonl"
+    eval_file.write_text("".join(json.dumps(asdict(i)) + "\n" for i in items))
+    argv = ["--model", str(resumed_run / "final"), "--eval-file", str(eval_file)]
+    argv += ["--out", str(tmp_path / "p.jsonl"), "--max-new-tokens", "8", "--batch-size", "2"]
+    assert generate.main(argv) == 0
+    lines = [json.loads(x) for x in (tmp_path / "p.jsonl").read_text().splitlines()]
+    assert lines == [asdict(p) for p in preds]
+
+
+def test_torch_loader_refuses_a_tunix_model_dir(resumed_run: Path) -> None:
+    with pytest.raises(InvalidInput, match="tunix model directory"):
+        generate.load_model(resumed_run / "final")
+
+
+async def test_promoted_provenance_reads_the_tunix_manifest(
+    resumed_run: Path, client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    manifest = json.loads((resumed_run / "run_manifest.json").read_text())
+    run = Run(
+        id=uuid.uuid4(),
+        name="tiny-tunix",
+        kind="train",
+        status=RunStatus.SUCCEEDED,
+        config=manifest["config"],
+        run_dir=str(resumed_run),
+    )
+    session.add(run)
+    await session.flush()
+    await client.post("/api/models", json={"name": "tunix-tutor"})
+    promoted = await client.post(
+        "/api/models/tunix-tutor/versions/promote", json={"run_id": str(run.id)}
+    )
+    assert promoted.status_code == 201, promoted.text
+    provenance = promoted.json()["version"]["provenance"]
+    assert provenance["dataset_sha256"] == file_sha256(resumed_run.parent / "traces.jsonl")
+    libraries = provenance["library_versions"]
+    assert libraries["google-tunix"] == tunix_backend.status()["version"]
+    assert libraries["jax"] == manifest["libraries"]["jax"]
+    assert libraries["python"] == manifest["python"]
+    assert provenance["code_version"].startswith(manifest["code"]["tunix_rt"])
 
 
 def test_fresh_run_refuses_to_reuse_checkpoints(resumed_run: Path) -> None:

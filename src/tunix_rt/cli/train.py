@@ -31,7 +31,11 @@ def train(
 
 
 def generate(
-    model: Path = typer.Option(..., "--model", help="A trained model directory (final/)."),
+    model: str = typer.Option(
+        ...,
+        "--model",
+        help="A trained model directory (final/, torch or tunix) or registry://family[/alias|label].",
+    ),
     eval_set: str | None = typer.Option(None, "--eval-set", help="Eval set name (database)."),
     eval_file: Path | None = typer.Option(None, "--eval-file", help="JSONL with id and prompt."),
     out: Path = typer.Option(Path("predictions.jsonl"), "--out", help="Where to write."),
@@ -52,12 +56,13 @@ def generate(
         "temperature": temperature,
         "seed": seed,
     }
+    model_dir = _registry_model_dir(model) if _is_registry_uri(model) else Path(model)
     with tempfile.TemporaryDirectory() as tmp:
         source = eval_file or Path(tmp) / "eval.jsonl"
         if eval_set is not None:
             run(lambda: _write_eval_set(eval_set, source))
         try:
-            gen.run(model, source, out, **kw)
+            gen.run(model_dir, source, out, **kw)
         except TunixRtError as exc:
             raise _failure(exc) from None
 
@@ -65,6 +70,29 @@ def generate(
 def _failure(exc: TunixRtError) -> typer.Exit:
     code = next((c for cls, c in EXIT_CODES.items() if isinstance(exc, cls)), 1)
     return fail(str(exc), code)
+
+
+def _is_registry_uri(model: str) -> bool:
+    from tunix_rt.training.config import REGISTRY_PREFIX
+
+    return model.startswith(REGISTRY_PREFIX)
+
+
+def _registry_model_dir(uri: str) -> Path:
+    """The store directory of the version a ``registry://`` URI names (database via settings)."""
+    from tunix_rt.registry import service as registry_service
+
+    async def resolve() -> tuple[str, str, str]:
+        async with cli_session() as session:
+            version = await registry_service.resolve_uri(session=session, uri=uri)
+        return version.storage_path, version.label, version.sha256
+
+    stored, label, sha256 = run(resolve)
+    path = Path(stored)
+    if not path.is_dir():
+        raise fail(f"{uri}: version {label}'s stored files are missing ({path})", 4)
+    typer.echo(f"model {uri}: version {label}, sha256 {sha256}")
+    return path
 
 
 async def _write_eval_set(name: str, path: Path) -> None:

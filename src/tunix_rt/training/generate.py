@@ -3,6 +3,8 @@
 ``python -m tunix_rt.training.generate --model DIR --eval-file FILE.jsonl --out predictions.jsonl``
 Greedy by default; ``--temperature T --seed S`` samples reproducibly. Decoding stops at the
 end-of-turn token; an output that hits ``--max-new-tokens`` first is flagged ``truncated``.
+A torch recipe's model directory generates with transformers; a tunix backend's (its
+``tunix_rt.json`` says ``"backend": "tunix"``) with Tunix's sampler.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import Any
 import orjson
 
 from tunix_rt.datasets.render import render_prompt
-from tunix_rt.errors import InvalidInput, TunixRtError
+from tunix_rt.errors import InvalidInput, TunixRtError, Unavailable
+from tunix_rt.training import tunix_backend
 from tunix_rt.training.checkpoint import RunInfo, read_run_info
 
 
@@ -65,9 +68,11 @@ def load_items(path: Path) -> list[PromptItem]:
 
 
 def load_model(model_dir: Path) -> tuple[Any, Any, RunInfo]:
-    """Model, tokenizer (left padding) and rendering info of a saved model directory."""
+    """Model, tokenizer (left padding) and rendering info of a torch recipe's model directory."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     info = read_run_info(model_dir)
+    if tunix_backend.is_tunix_model_dir(model_dir):
+        raise InvalidInput(f"model: {model_dir} is a tunix model directory (use predict())")
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
@@ -135,28 +140,55 @@ def write_predictions(path: Path, predictions: Sequence[Prediction]) -> None:
     os.replace(tmp, path)
 
 
+def predict(
+    model_dir: Path,
+    items: Sequence[PromptItem],
+    *,
+    max_new_tokens: int = 256,
+    batch_size: int = 64,
+    temperature: float = 0.0,
+    seed: int = 0,
+) -> list[Prediction]:
+    """Predictions from a torch recipe's or a tunix backend's model directory, in item order."""
+    kw: dict[str, Any] = {
+        "max_new_tokens": max_new_tokens,
+        "batch_size": batch_size,
+        "temperature": temperature,
+        "seed": seed,
+    }
+    if not tunix_backend.is_tunix_model_dir(model_dir):
+        model, tokenizer, info = load_model(model_dir)
+        return generate(model, tokenizer, info, items, **kw)
+    if not tunix_backend.status()["installed"]:
+        raise Unavailable(
+            f"model: {model_dir} is a tunix model; generating from it needs the google-tunix "
+            "extra (pip install -e .[tunix])"
+        )
+    made = tunix_backend.generate(model_dir, items, **kw)
+    return [Prediction(p.id, p.prompt, p.prediction, p.truncated, p.tokens) for p in made]
+
+
 def run(model_dir: Path, eval_file: Path, out: Path, **kw: Any) -> list[Prediction]:
     """Load, generate for every item of ``eval_file``, write ``out``."""
-    model, tokenizer, info = load_model(model_dir)
     items = load_items(eval_file)
     started = time.perf_counter()
-    predictions = generate(model, tokenizer, info, items, **kw)
+    predictions = predict(model_dir, items, **kw)
     write_predictions(out, predictions)
     elapsed = time.perf_counter() - started
     made = sum(p.tokens for p in predictions)
     cut = sum(p.truncated for p in predictions)
     print(
         f"generated {len(predictions)} predictions ({made} tokens, {cut} truncated) "
-        f"in {elapsed:.1f}s -> {out}",
+        f"in {elapsed:.1f}s (model load included) -> {out}",
         flush=True,
     )
     return predictions
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry; errors are one line and exit code 2."""
+    """Command-line entry; errors are one line, exit code 2 (5: backend not installed)."""
     p = argparse.ArgumentParser(prog="python -m tunix_rt.training.generate", description=__doc__)
-    p.add_argument("--model", required=True, type=Path, help="a final/ model directory")
+    p.add_argument("--model", required=True, type=Path, help="a final/ model dir (torch or tunix)")
     p.add_argument("--eval-file", required=True, type=Path, help="JSONL with id and prompt")
     p.add_argument("--out", type=Path, default=Path("predictions.jsonl"))
     p.add_argument("--max-new-tokens", type=int, default=256)
@@ -187,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     except TunixRtError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return 5 if isinstance(exc, Unavailable) else 2
     return 0
 
 
