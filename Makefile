@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 export TUNIX_RT_HOME ?= $(CURDIR)/.tunix-rt
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: help install run serve worker client train-smoke test test-py lint format typecheck migrate migration \
         bench clean frontend frontend-test
@@ -67,7 +68,8 @@ migration: install ## Autogenerate a migration: make migration m="add foo"
 	rm -f .migration.db
 
 bench: install ## Run every benchmark under bench/ and print their JSON figure lines
-	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@# -P: bench/ stays off sys.path, so no script there shadows a module (datasets.py).
+	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python -P $$f $(BENCH_ARGS) || exit 1; done
 
 frontend: ## Build the web UI into src/tunix_rt/static (skipped if there is no frontend yet)
 	@if [ -f frontend/package.json ]; then $(MAKE) -C frontend build; fi

@@ -14,8 +14,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Running ``python bench/datasets.py`` puts bench/ first on sys.path, where bench/queue.py
-# would shadow the standard library's queue module (used by thread pools).
+# Running ``python bench/datasets.py`` puts bench/ first on sys.path, where this file would
+# shadow the ``datasets`` library for anything that imports it.
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
 
@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import os
 import random
 import tempfile
 import time
@@ -211,6 +212,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="Traces to seed and export.")
     parser.add_argument("--quick", action="store_true", help="5,000 traces (a smoke run).")
-    parser.add_argument("--url", default=DEFAULT_URL, help="PostgreSQL admin URL.")
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("TUNIX_RT_BENCH_POSTGRES_URL", DEFAULT_URL),
+        help="PostgreSQL admin URL (default: TUNIX_RT_BENCH_POSTGRES_URL, else the local one).",
+    )
     args = parser.parse_args()
     asyncio.run(main(args.url, 5_000 if args.quick else args.n))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Other scripts in bench/ are named like stdlib modules (queue.py); keep them off sys.path.
+# Keep bench/ off sys.path: bench/datasets.py would shadow the ``datasets`` library.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
 
 import argparse

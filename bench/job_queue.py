@@ -4,8 +4,11 @@ Figures (jobs/s): enqueue (one job per transaction, 1 client) and claim+complete
 with 1, 2 and 4 worker processes. Each worker process is our ``Worker`` (concurrency 1, the
 full path: claim statement, handler, finish statement, heartbeats, LISTEN) or, for the
 baseline, a plain asyncpg loop running the same claim and complete SQL. Ends with JSON lines.
+The database is a scratch one made (and dropped) on ``--url``: by default
+``TUNIX_RT_BENCH_POSTGRES_URL``, then ``TUNIX_RT_TEST_POSTGRES_URL``, then a PostgreSQL
+``TUNIX_RT_DATABASE_URL``, then ``postgresql://postgres@127.0.0.1:5432/test``.
 
-    .venv/bin/python bench/queue.py [--quick] [--jobs N] [--url postgresql://...]
+    .venv/bin/python bench/job_queue.py [--quick] [--jobs N] [--url postgresql://...]
 """
 
 from __future__ import annotations
@@ -13,8 +16,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# This file is named queue.py: keep its folder off sys.path so ``import queue`` (stdlib, used by
-# asyncio's thread pool) is not this script.
+# Keep bench/ off sys.path: bench/datasets.py would shadow the ``datasets`` library.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
 
 import argparse  # noqa: E402
@@ -27,6 +29,8 @@ import time  # noqa: E402
 import uuid  # noqa: E402
 from multiprocessing.synchronize import Event as MpEvent  # noqa: E402
 from typing import Any  # noqa: E402
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 RAW_CLAIM = """
 UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = $1,
@@ -219,7 +223,7 @@ def _figure(name: str, ours: float, base: float) -> dict[str, Any]:
         "unit": "jobs/s",
         "baseline": round(base, 1),
         "ratio": round(ours / base, 3),
-        "goal": ">= 0.5" if name == "claim_complete_4w" else None,
+        "goal": ">= 0.5" if name == "claim_complete_4w" else "informational",
     }
 
 
@@ -229,15 +233,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     parser.add_argument("--jobs", type=int, default=None, help="jobs per claim measurement")
-    env_url = os.environ.get("TUNIX_RT_TEST_POSTGRES_URL") or os.environ.get(
-        "TUNIX_RT_DATABASE_URL", ""
+    app_url = os.environ.get("TUNIX_RT_DATABASE_URL", "")
+    env_url = (
+        os.environ.get("TUNIX_RT_BENCH_POSTGRES_URL")
+        or os.environ.get("TUNIX_RT_TEST_POSTGRES_URL")
+        or (app_url if app_url.startswith("postgres") else DEFAULT_URL)
     )
     parser.add_argument("--url", default=env_url, help="a PostgreSQL URL (a scratch DB is made)")
     args = parser.parse_args()
     if not args.url.startswith("postgres"):
-        # `make bench` runs every bench; without PostgreSQL this one has nothing to measure.
-        print("queue bench skipped: set --url or TUNIX_RT_TEST_POSTGRES_URL to a PostgreSQL URL")
-        return
+        raise SystemExit(f"error: --url must be a PostgreSQL URL, not {args.url!r}")
     base = Settings(database_url=args.url).database_url
     n = args.jobs or (300 if args.quick else 3000)
     url = asyncio.run(_scratch_db(base))
@@ -258,7 +263,7 @@ def main() -> None:
     finally:
         asyncio.run(_drop_db(base, url))
     for figure in figures:
-        print(json.dumps({k: v for k, v in figure.items() if v is not None}))
+        print(json.dumps(figure))
 
 
 if __name__ == "__main__":
