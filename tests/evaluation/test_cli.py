@@ -1,6 +1,6 @@
 """The CLI end to end on an embedded database, over runs whose predictions the test writes.
 
-(The end-to-end test with real training and generation is ``test_e2e.py``, marked slow.)
+(The end-to-end test with real training and generation is ``test_end_to_end.py``.)
 """
 
 from __future__ import annotations
