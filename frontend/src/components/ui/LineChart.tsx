@@ -51,5 +51,5 @@ export function LineChart({ series, xLabel, yLabel, height = 240, logY = false }
     plot.current?.setData(alignSeries(series) as uPlot.AlignedData);
   }, [series]);
 
-  return <div className="chart" ref={box} role="img" aria-label={`${yLabel} by ${xLabel}: ${series.map((s) => s.label).join(", ")}`} />;
+  return <div className="chart" ref={box} role="img" aria-label={`${yLabel} by ${xLabel}: ${series.map((s) => `${s.label} (${s.points.length} points)`).join(", ")}`} />;
 }

@@ -1,11 +1,16 @@
-import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { paths } from "../../client/schema";
 import { api, unwrap } from "../../client/http";
 import type { Schemas } from "../../client/types";
+import { runKeys } from "../runs/api";
 
 export type LeaderboardRow = Schemas["LeaderboardRow"];
 export type JudgeScore = Schemas["JudgeScore"];
 export type Evaluation = Schemas["EvaluationPublic"];
+export type EvaluateRequest = Schemas["EvaluateRequest"];
+
+/** Whether an evaluation may still change (queued or running). */
+export const isEvaluating = (status: string | undefined) => status === "queued" || status === "running";
 export type LeaderboardParams = NonNullable<paths["/api/tunix/evaluations"]["get"]["parameters"]["query"]>;
 
 export const leaderboardKeys = {
@@ -30,7 +35,29 @@ export function fetchRunEvaluation(runId: string) {
 }
 
 export const runEvaluationQuery = (runId: string) =>
-  queryOptions({ queryKey: leaderboardKeys.ofRun(runId), queryFn: () => fetchRunEvaluation(runId), staleTime: 30_000 });
+  queryOptions({
+    queryKey: leaderboardKeys.ofRun(runId),
+    queryFn: () => fetchRunEvaluation(runId),
+    staleTime: 30_000,
+    // follow a queued or running evaluation until it has its scorecard
+    refetchInterval: (q) => (isEvaluating(q.state.data?.status) ? 2_000 : false),
+  });
 
 export const useRunEvaluation = (runId: string | null | undefined) =>
   useQuery({ ...runEvaluationQuery(runId ?? ""), enabled: Boolean(runId) });
+
+/** POST /api/tunix/runs/{id}/evaluate: queue an evaluation of the run on an eval set. */
+export function evaluateRun(runId: string, body: EvaluateRequest) {
+  return unwrap(api.POST("/api/tunix/runs/{run_id}/evaluate", { params: { path: { run_id: runId } }, body }));
+}
+
+export function useEvaluateRun(runId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: EvaluateRequest) => evaluateRun(runId, body),
+    onSuccess: (evaluation) => {
+      client.setQueryData(leaderboardKeys.ofRun(runId), evaluation);
+      return client.invalidateQueries({ queryKey: runKeys.all });
+    },
+  });
+}

@@ -1,6 +1,7 @@
 import { Link, useParams } from "react-router";
 import { Card, PageHeader } from "../../components/ui/Page";
 import { ErrorBox, Loading } from "../../components/ui/States";
+import { EvaluateCard } from "../../features/leaderboard/components/EvaluateCard";
 import { isActive, useCancelRun, useRun, useRunArtifacts, useRunMetrics } from "../../features/runs/api";
 import { ArtifactsTable } from "../../features/runs/components/ArtifactsTable";
 import { LogViewer } from "../../features/runs/components/LogViewer";
@@ -49,6 +50,7 @@ export function RunDetailPage() {
           </Card>
         </div>
         <div className="stack">
+          {r.kind === "train" && r.status === "succeeded" ? <EvaluateCard runId={r.id} /> : null}
           <Card title="Details">
             <dl className="kv">
               <dt>Kind</dt>
