@@ -1,7 +1,7 @@
 import { expect, snap, test } from "./fixtures";
 
-// Rows need evaluated runs (tens of seconds of CPU each); the full-loop suite covers a populated
-// board. Here: the empty states, the filter controls in the URL, and the API's refusals.
+// workflow.spec.ts covers a populated board (two trained and evaluated runs). Here: the empty
+// states, the filter controls in the URL, and the API's refusals.
 
 test("the leaderboard loads, and a filter that matches nothing says so", async ({ page }) => {
   await page.goto("/#/leaderboard");

@@ -1,7 +1,7 @@
 import { apiUrl, expect, snap, test } from "./fixtures";
 
-// Promoting needs a succeeded training run with a final model, which takes tens of seconds of CPU
-// here; this suite covers the family, the empty versions list and the API's refusals instead.
+// The families, the empty versions list and the API's refusals; workflow.spec.ts promotes a real
+// trained and evaluated run.
 
 test("create a model family, open it, and see what it needs next", async ({ page }) => {
   await page.goto("/#/registry");
