@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -90,16 +89,15 @@ async def _stop(procs: list[asyncio.subprocess.Process]) -> list[int]:
     return [await asyncio.wait_for(proc.wait(), timeout=60) for proc in procs]
 
 
-# The acceptance size (2,000) is slow on a shared 2-core box; the default run uses 200.
-@pytest.mark.parametrize("n", [200, pytest.param(2000, marks=pytest.mark.slow)])
+# The acceptance size: ~15 s per database on a quiet 2-core box.
 async def test_worker_processes_run_each_job_exactly_once(
-    n: int,
     factory: async_sessionmaker[AsyncSession],
     settings: Settings,
     database_url: str,
     worker_env: dict[str, str],
     worker_argv: Callable[..., list[str]],
 ) -> None:
+    n = 2000
     workers = 2 if database_url.startswith("sqlite") else 4
     await _bulk_runs(factory, settings, n)
     argv = worker_argv("--concurrency", "4", "--heartbeat-s", "1", "--poll-max-s", "0.2")
