@@ -13,6 +13,7 @@ from tunix_rt.errors import InvalidInput
 from tunix_rt.traces.generators import GENERATORS, KnobValue, run_generator
 from tunix_rt.traces.generators.arithmetic import (
     addition_steps,
+    arithmetic_problem,
     multiplication_steps,
     subtraction_steps,
 )
@@ -27,6 +28,7 @@ CASES: list[tuple[str, dict[str, KnobValue]]] = [
     ("arithmetic", {"operation": "mixed", "digits": 1}),
     ("arithmetic", {"operation": "add", "digits": 4, "notation": "short"}),
     ("arithmetic", {"operation": "sub", "digits": 4, "notation": "short"}),
+    ("arithmetic", {"operation": "mixed", "digits": 5, "min_digits": 1, "notation": "reversed"}),
     ("word_problems", {"steps": 2}),
     ("word_problems", {"steps": 3, "difficulty": "hard"}),
     ("word_problems", {"kind": "bulk_discount"}),
@@ -38,6 +40,7 @@ CASES: list[tuple[str, dict[str, KnobValue]]] = [
     ("reasoning_mix", {}),
     ("reasoning_mix", {"digits": 3, "mul_digits": 3, "word_difficulty": "easy"}),
     ("reasoning_mix", {"notation": "short", "detail": "columns"}),
+    ("reasoning_mix", {"notation": "reversed", "detail": "columns"}),
     ("arithmetic", {"operation": "mul", "digits": 3, "digits_b": 3, "detail": "columns"}),
 ]
 
@@ -171,7 +174,7 @@ def test_a_planted_wrong_step_is_found() -> None:
         ("arithmetic", {"digits": "many"}, "knob digits must be an integer"),
         ("arithmetic", {"operation": "div"}, "operation must be one of"),
         ("arithmetic", {"digits": 2, "min_digits": 3}, "min_digits must be"),
-        ("arithmetic", {"notation": "tiny"}, "notation must be one of words, short"),
+        ("arithmetic", {"notation": "tiny"}, "notation must be one of words, short, reversed"),
         ("arithmetic", {"detail": "all"}, "detail must be one of partial, columns"),
         ("word_problems", {"steps": 4}, "steps must be one of 2, 3"),
         ("word_problems", {"difficulty": "extreme"}, "difficulty must be one of"),
@@ -225,3 +228,14 @@ def test_reasoning_mix_keeps_each_category() -> None:
     assert {
         len(str(_evaluate(t.prompt))) for t in traces if t.meta and t.meta["category"] == "addition"
     } >= {2, 6}
+
+
+def test_reversed_notation_restates_the_operands_before_the_same_columns() -> None:
+    short = arithmetic_problem("sub", 60, 1, "short")
+    rev = arithmetic_problem("sub", 60, 1, "reversed")
+    assert rev.steps[0] == ("restate", "r 06 10")
+    assert list(rev.steps[1:]) == list(short.steps)
+    assert rev.tags == short.tags
+    assert arithmetic_problem("add", 487, 56, "reversed").steps[0] == ("restate", "r 784 650")
+    mul = arithmetic_problem("mul", 56, 74, "reversed", "columns")
+    assert mul.steps[0] == ("restate", "r 65 47")

@@ -9,6 +9,10 @@ partial product and the sum column by column: ``4*3+2=14, write 4 carry 1``).
 
 The ``short`` notation writes the same steps in fewer characters (``7+6+1=14 w4 c1``,
 ``13-8-1=4 w4 b1``) for small character-level models, whose throughput is bounded by length.
+The ``reversed`` notation is ``short`` plus one first ``restate`` step that writes both operands
+zero-padded to one width and reversed (``487 + 56`` -> ``r 784 650``), so the digits of column
+k sit at a fixed offset: for a tiny model, finding the k-th digit from the right of a
+variable-length number is the slowest thing to learn (docs/results.md measures the effect).
 """
 
 from __future__ import annotations
@@ -29,7 +33,14 @@ DETAILS = ("partial", "columns")
 NOTATIONS = {
     "words": (", write {d} carry {c}", ", write {d} borrow {c}"),
     "short": (" w{d} c{c}", " w{d} b{c}"),
+    "reversed": (" w{d} c{c}", " w{d} b{c}"),
 }
+
+
+def restate_reversed(a: int, b: int) -> str:
+    """``r`` and both operands zero-padded to one width, least significant digit first."""
+    width = max(len(str(a)), len(str(b)))
+    return f"r {str(a).zfill(width)[::-1]} {str(b).zfill(width)[::-1]}"
 
 
 def _digits(value: int) -> list[int]:
@@ -135,9 +146,10 @@ def arithmetic_problem(
     else:
         steps, answer = multiplication_steps(a, b, detail, notation), a * b
         tags = ["partial-products", *(["columns"] if detail == "columns" else [])]
+    restated = [("restate", restate_reversed(a, b))] if notation == "reversed" else []
     return Problem(
         prompt=f"What is {a} {SYMBOL[op]} {b}?",
-        steps=[("compute", s) for s in steps],
+        steps=[*restated, *(("compute", s) for s in steps)],
         answer=str(answer),
         category=CATEGORY[op],
         difficulty=_difficulty(op, a, b),
@@ -171,7 +183,8 @@ def generate(
         digits: most digits of an operand (1..5); each operand's length is drawn from
             ``min_digits..digits`` (``min_digits`` defaults to ``digits``: exactly that many).
         digits_b: digits of the multiplier for ``mul`` (1..5, default ``min(digits, 2)``).
-        notation: ``words`` (``, write 4 carry 1``) or ``short`` (`` w4 c1``) column steps.
+        notation: ``words`` (``, write 4 carry 1``) or ``short`` (`` w4 c1``) column steps, or
+            ``reversed`` (``short`` after a step restating the operands reversed).
         detail: ``partial`` (``47*3=141``) or ``columns`` (each partial product and the sum
             worked digit by digit too) for multiplication.
     """
