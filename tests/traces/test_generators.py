@@ -17,6 +17,8 @@ from tunix_rt.traces.generators.arithmetic import (
     multiplication_steps,
     subtraction_steps,
 )
+from tunix_rt.traces.generators.reasoning_mix import generate as reasoning_mix_generate
+from tunix_rt.traces.generators.word_problems import column_work
 from tunix_rt.traces.schemas import TraceCreate
 from tunix_rt.traces.stepcheck import check_steps
 
@@ -230,12 +232,39 @@ def test_reasoning_mix_keeps_each_category() -> None:
     } >= {2, 6}
 
 
-def test_reversed_notation_restates_the_operands_before_the_same_columns() -> None:
-    short = arithmetic_problem("sub", 60, 1, "short")
+def test_reversed_notation_restates_the_operands_before_the_columns() -> None:
+    add_short = arithmetic_problem("add", 487, 56, "short")
+    add_rev = arithmetic_problem("add", 487, 56, "reversed")
+    assert add_rev.steps[0] == ("restate", "r 784 650")
+    assert list(add_rev.steps[1:]) == list(add_short.steps)
     rev = arithmetic_problem("sub", 60, 1, "reversed")
-    assert rev.steps[0] == ("restate", "r 06 10")
-    assert list(rev.steps[1:]) == list(short.steps)
-    assert rev.tags == short.tags
-    assert arithmetic_problem("add", 487, 56, "reversed").steps[0] == ("restate", "r 784 650")
+    # The borrowed 10 follows the digits that decide it.
+    assert [text for _, text in rev.steps] == ["r 06 10", "0-1-0+10=9 w9 b1", "6-0-1=5 w5 b0"]
+    assert rev.tags == arithmetic_problem("sub", 60, 1, "short").tags
     mul = arithmetic_problem("mul", 56, 74, "reversed", "columns")
     assert mul.steps[0] == ("restate", "r 65 47")
+    # The partial products 224 and 3920 are restated reversed before their column sum.
+    assert ("restate", "r 4220 0293") in mul.steps
+    assert [kind for kind, _ in mul.steps].count("restate") == 2
+    assert mul.answer == "4144"
+    for problem in (add_rev, rev, mul):
+        assert not check_steps([text for _, text in problem.steps]).wrong
+
+
+def test_reversed_mix_works_multi_digit_word_steps_by_column() -> None:
+    assert column_work("change: 50-21=29") == [
+        ("restate", "r 05 12"),
+        ("compute", "0-1-0+10=9 w9 b1"),
+        ("compute", "5-2-1=2 w2 b0"),
+        ("compute", "change: 50-21=29"),
+    ]
+    # One-digit products, divisions and the two-claim percent steps stay whole.
+    for whole in ("cost: 7*3=21", "time: 60/20=3", "discount: 40*25=1000, 1000/100=10"):
+        assert column_work(whole) == [("compute", whole)]
+    traces = reasoning_mix_generate(400, seed=3, notation="reversed", detail="columns")
+    words = [t for t in traces if t.meta and t.meta["category"] == "word_problem"]
+    assert any(s.type == "restate" for t in words for s in t.steps)
+    for trace in words:
+        assert not check_steps([s.content for s in trace.steps]).wrong
+    plain = reasoning_mix_generate(400, seed=3, notation="short", detail="columns")
+    assert all(s.type == "compute" for t in plain for s in t.steps)

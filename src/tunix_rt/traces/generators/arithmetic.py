@@ -13,6 +13,10 @@ The ``reversed`` notation is ``short`` plus one first ``restate`` step that writ
 zero-padded to one width and reversed (``487 + 56`` -> ``r 784 650``), so the digits of column
 k sit at a fixed offset: for a tiny model, finding the k-th digit from the right of a
 variable-length number is the slowest thing to learn (docs/results.md measures the effect).
+Two more changes serve the same reader: a borrowing subtraction column adds the borrowed 10
+after the digits it depends on (``3-8-1+10=4 w4 b1``, not ``13-8-1=4``: the step's first
+token no longer has to decide the borrow), and a multiplication's column-wise sum of partial
+products starts by restating the partial products reversed (``r 1410 0490``).
 """
 
 from __future__ import annotations
@@ -37,10 +41,10 @@ NOTATIONS = {
 }
 
 
-def restate_reversed(a: int, b: int) -> str:
-    """``r`` and both operands zero-padded to one width, least significant digit first."""
-    width = max(len(str(a)), len(str(b)))
-    return f"r {str(a).zfill(width)[::-1]} {str(b).zfill(width)[::-1]}"
+def restate_reversed(*numbers: int) -> str:
+    """``r`` and the numbers zero-padded to one width, least significant digit first."""
+    width = max(len(str(n)) for n in numbers)
+    return "r " + " ".join(str(n).zfill(width)[::-1] for n in numbers)
 
 
 def _digits(value: int) -> list[int]:
@@ -75,10 +79,12 @@ def subtraction_steps(a: int, b: int, notation: str = "words") -> list[str]:
     borrow = 0
     for x, y in zip_longest(_digits(a), _digits(b), fillvalue=0):
         out = 1 if x - borrow < y else 0
-        top = x + 10 * out
-        steps.append(
-            f"{top}-{y}-{borrow}={top - y - borrow}" + tail.format(d=top - y - borrow, c=out)
-        )
+        d = x + 10 * out - y - borrow
+        if notation == "reversed":  # the borrowed 10 comes after the digits that decide it
+            claim = f"{x}-{y}-{borrow}" + ("+10" if out else "")
+        else:
+            claim = f"{x + 10 * out}-{y}-{borrow}"
+        steps.append(f"{claim}={d}" + tail.format(d=d, c=out))
         borrow = out
     return steps
 
@@ -112,6 +118,8 @@ def multiplication_steps(
         steps.append(f"{a}*{digit * 10**place}={products[-1]}")
     if len(products) > 1:
         if detail == "columns":
+            if notation == "reversed":
+                steps.append(restate_reversed(*products))
             steps += column_sum_steps(products, notation)
         else:
             steps.append("+".join(map(str, products)) + f"={a * b}")
@@ -149,7 +157,7 @@ def arithmetic_problem(
     restated = [("restate", restate_reversed(a, b))] if notation == "reversed" else []
     return Problem(
         prompt=f"What is {a} {SYMBOL[op]} {b}?",
-        steps=[*restated, *(("compute", s) for s in steps)],
+        steps=[*restated, *(("restate" if s.startswith("r ") else "compute", s) for s in steps)],
         answer=str(answer),
         category=CATEGORY[op],
         difficulty=_difficulty(op, a, b),

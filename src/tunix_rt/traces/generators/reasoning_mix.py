@@ -34,7 +34,7 @@ def _make(
     if roll < 100 - WEIGHTS["word"]:
         a, b = operand(rng, mul_digits, mul_digits), operand(rng, mul_digits, mul_digits)
         return arithmetic_problem("mul", a, b, notation, detail)
-    return word_problem(rng, None, None, word_difficulty)
+    return word_problem(rng, None, None, word_difficulty, columns=notation == "reversed")
 
 
 def generate(
@@ -54,7 +54,8 @@ def generate(
         digits: most digits of an addition/subtraction operand (1..5; lengths drawn 1..digits).
         mul_digits: digits of both multiplication operands (1..3).
         word_difficulty: ``easy`` | ``medium`` | ``hard`` for the word problems (default mixed).
-        notation: ``words`` or ``short`` column steps (see ``arithmetic``).
+        notation: ``words``, ``short`` or ``reversed`` column steps (see ``arithmetic``);
+            ``reversed`` also works the word problems' multi-digit steps by column.
         detail: ``partial`` or ``columns`` multiplication steps (see ``arithmetic``).
     """
     check_range("digits", digits, 1, 5)

@@ -3,14 +3,27 @@
 Every step is ``label: a op b = c`` with no spaces around the operators, and every number is an
 integer by construction (divisions and percentages are chosen to come out exact), so the final
 answer is plain digits.
+
+With ``columns=True`` a step that adds, subtracts or multiplies two numbers, one of them with
+more than one digit, is first worked column by column in the arithmetic generator's
+``reversed`` notation (the operands restated reversed, then one-digit steps), and its labelled
+step follows as the summary: a small model then never does multi-digit arithmetic in one step.
+Divisions, one-digit products and the two-claim percent steps stay as they are.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from math import gcd
 
+from tunix_rt.traces.generators.arithmetic import (
+    addition_steps,
+    multiplication_steps,
+    restate_reversed,
+    subtraction_steps,
+)
 from tunix_rt.traces.generators.build import DIFFICULTIES, Problem, check_choice, draw
 from tunix_rt.traces.schemas import TraceCreate
 
@@ -175,10 +188,39 @@ TEMPLATES: dict[int, dict[str, Template]] = {
 KINDS = tuple(k for by_kind in TEMPLATES.values() for k in by_kind)
 
 
+_BINARY_STEP = re.compile(r"[^:]+: (\d+)([-+*])(\d+)=\d+")
+
+
+def column_work(step: str) -> list[tuple[str, str]]:
+    """The reversed-notation column steps that work out ``step``, then ``step`` itself."""
+    match = _BINARY_STEP.fullmatch(step)
+    if match is None:
+        return [("compute", step)]
+    a, op, b = int(match[1]), match[2], int(match[3])
+    if max(a, b) < 10:
+        return [("compute", step)]
+    if op == "+":
+        columns = addition_steps(a, b, "reversed")
+    elif op == "-":
+        columns = subtraction_steps(a, b, "reversed")
+    else:
+        columns = multiplication_steps(a, b, "columns", "reversed")
+    worked = [restate_reversed(a, b), *columns]
+    return [
+        *(("restate" if t.startswith("r ") else "compute", t) for t in worked),
+        ("compute", step),
+    ]
+
+
 def word_problem(
-    rng: random.Random, steps: int | None, kind: str | None, level: str | None
+    rng: random.Random,
+    steps: int | None,
+    kind: str | None,
+    level: str | None,
+    *,
+    columns: bool = False,
 ) -> Problem:
-    """One drawn word problem (``None`` picks at random)."""
+    """One drawn word problem (``None`` picks at random); ``columns`` works steps by column."""
     if kind is not None:
         n_steps = next(s for s, by_kind in TEMPLATES.items() if kind in by_kind)
     else:
@@ -186,9 +228,12 @@ def word_problem(
         kind = rng.choice(sorted(TEMPLATES[n_steps]))
     difficulty = level if level is not None else rng.choice(DIFFICULTIES)
     prompt, texts, answer = TEMPLATES[n_steps][kind](rng, SCALE[difficulty])
+    worked = (
+        [s for t in texts for s in column_work(t)] if columns else [("compute", t) for t in texts]
+    )
     return Problem(
         prompt=prompt,
-        steps=[("compute", t) for t in texts],
+        steps=worked,
         answer=str(answer),
         category="word_problem",
         difficulty=difficulty,
