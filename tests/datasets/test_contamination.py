@@ -5,11 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession
 from tests.datasets.factories import make_trace, make_traces, store
 
 from tunix_rt.datasets import evalsets, service
-from tunix_rt.datasets.contamination import ContaminationIndex, EvalPrompt, ngrams, normalise
+from tunix_rt.datasets.contamination import (
+    ContaminationIndex,
+    EvalPrompt,
+    Overlap,
+    ngrams,
+    normalise,
+)
 from tunix_rt.datasets.schemas import DatasetBuild, EvalItemIn
 
 LONG = "A farmer has 12 crates with 30 apples in each crate and sells half of them at the market"
@@ -41,6 +49,45 @@ def test_index_finds_exact_and_partial_overlap() -> None:
     assert 0.5 <= partial.containment < 1.0
     assert index.check(2, "Something else entirely about 12 crates") is None
     assert len(ngrams(LONG, 8)) == len(LONG.split()) - 7
+
+
+def _reference_check(
+    items: list[EvalPrompt], prompt: str, n: int, threshold: float
+) -> Overlap | None:
+    """The guard's definition, computed the slow way: every n-gram of every eval item."""
+    for item in items:
+        if normalise(item.prompt) == normalise(prompt):
+            return Overlap(0, item.eval_set, item.item_id, True, 1.0)
+    grams = ngrams(prompt, n)
+    scored = [
+        (len(ngrams(item.prompt, n) & grams) / len(ngrams(item.prompt, n)), -k)
+        for k, item in enumerate(items)
+        if ngrams(item.prompt, n)
+    ]
+    if not scored or max(scored)[0] == 0 or max(scored)[0] < threshold:
+        return None
+    containment, neg_k = max(scored)
+    best = items[-neg_k]
+    return Overlap(0, best.eval_set, best.item_id, False, round(containment, 4))
+
+
+# A small vocabulary, so that random prompts share many words, pairs and n-grams.
+few_words = st.lists(st.sampled_from(["a", "b", "c", "d", "7", "A", "b!"]), max_size=14)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    eval_prompts=st.lists(few_words.map(" ".join), min_size=1, max_size=5),
+    prompt=few_words.map(" ".join),
+    n=st.integers(min_value=1, max_value=5),
+    threshold=st.sampled_from([0.1, 0.5, 0.8, 1.0]),
+)
+def test_index_agrees_with_the_definition(
+    eval_prompts: list[str], prompt: str, n: int, threshold: float
+) -> None:
+    items = [EvalPrompt("ev", f"e{k}", text) for k, text in enumerate(eval_prompts)]
+    index = ContaminationIndex(items, n=n, threshold=threshold)
+    assert index.check(0, prompt) == _reference_check(items, prompt, n, threshold)
 
 
 async def test_build_reports_and_excludes_overlap(session: AsyncSession, home: Path) -> None:

@@ -14,6 +14,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 _WORD = re.compile(r"\w+")
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
@@ -58,16 +59,25 @@ def _grams(words: list[bytes], n: int) -> set[bytes]:
     return {b" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
-def _grams_within(words: list[bytes], n: int, vocab: set[bytes]) -> set[bytes]:
-    """The n-grams made only of ``vocab`` words (no other gram can match an eval gram)."""
+def _candidate_grams(
+    words: list[bytes], n: int, vocab: set[bytes], pairs: set[tuple[bytes, bytes]]
+) -> set[bytes]:
+    """The n-grams that can equal an eval n-gram; no other gram of ``words`` can.
+
+    An eval n-gram's words are all eval words and each adjacent pair of them occurs in an eval
+    prompt, so only runs of such pairs are joined into grams (joining every gram of every record
+    cost more than the rest of the guard).
+    """
     if len(words) < n:
         return {b" ".join(words)} if words else set()
-    # One byte per word (1 = an eval word); runs of n or more ones are found by a regex, in C.
-    flags = bytes(map(vocab.__contains__, words))
+    if n == 1:
+        return set(filter(vocab.__contains__, words))
+    # One byte per adjacent pair (1 = an eval pair); runs of n - 1 or more found by a regex, in C.
+    flags = bytes(map(pairs.__contains__, pairwise(words)))
     out: set[bytes] = set()
-    for run in re.finditer(b"\x01{%d,}" % n, flags):
+    for run in re.finditer(b"\x01{%d,}" % (n - 1), flags):
         first, end = run.span()
-        out.update(b" ".join(words[i : i + n]) for i in range(first, end - n + 1))
+        out.update(b" ".join(words[i : i + n]) for i in range(first, end - n + 2))
     return out
 
 
@@ -105,12 +115,14 @@ class ContaminationIndex:
         self.threshold = threshold
         self._by_text: dict[bytes, EvalPrompt] = {}
         self._vocab: set[bytes] = set()
+        self._pairs: set[tuple[bytes, bytes]] = set()
         self._by_gram: dict[bytes, list[int]] = defaultdict(list)
         self._items: list[EvalPrompt] = []
         self._sizes: list[int] = []
         for item in items:
             words = words_of(item.prompt)
             self._vocab.update(words)
+            self._pairs.update(pairwise(words))
             self._by_text.setdefault(b" ".join(words), item)
             grams = _grams(words, n)
             for gram in grams:
@@ -131,7 +143,7 @@ class ContaminationIndex:
         if exact is not None:
             return Overlap(position, exact.eval_set, exact.item_id, True, 1.0)
         hits: dict[int, int] = defaultdict(int)
-        for gram in _grams_within(words, self.n, self._vocab):
+        for gram in _candidate_grams(words, self.n, self._vocab, self._pairs):
             for idx in self._by_gram.get(gram, ()):
                 hits[idx] += 1
         if not hits:
@@ -145,5 +157,7 @@ class ContaminationIndex:
 
     def scan(self, prompts: Sequence[str]) -> list[Overlap]:
         """Every overlapping record, by position."""
+        if not self._items:
+            return []
         found = (self.check(pos, prompt) for pos, prompt in enumerate(prompts))
         return [hit for hit in found if hit is not None]
