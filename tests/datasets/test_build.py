@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
 import pytest
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from tests.datasets.factories import make_trace, make_traces, store
 
@@ -15,6 +18,7 @@ from tunix_rt.datasets.manifest import hash_lines
 from tunix_rt.datasets.query import Record
 from tunix_rt.datasets.schemas import DatasetBuild
 from tunix_rt.errors import Conflict, InvalidInput
+from tunix_rt.traces.models import Trace
 
 
 def _build(**kw: object) -> DatasetBuild:
@@ -74,6 +78,44 @@ async def test_random_is_seeded_and_latest_limits(session: AsyncSession, home: P
     assert first == again
     assert first != other
     assert len(await _keys(session, home, version="d", limit=5)) == 5
+
+
+async def test_latest_is_newest_first_then_by_hash(session: AsyncSession, home: Path) -> None:
+    """Without a limit the order is made outside SQL; it must equal the SQL-ordered one."""
+    ids = await store(session, make_traces(12))
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for k, tid in enumerate(ids):  # three timestamps, so the hash decides within each
+        moment = start + timedelta(seconds=k % 3)
+        await session.execute(update(Trace).where(Trace.id == tid).values(created_at=moment))
+    rows = (await session.execute(select(Trace.id, Trace.created_at, Trace.content_hash))).all()
+    rows.sort(key=lambda row: row.content_hash)
+    rows.sort(key=lambda row: row.created_at, reverse=True)
+    unlimited, _ = await service.build_dataset(session=session, build=_build(), home=home)
+    in_sql, _ = await service.build_dataset(
+        session=session, build=_build(version="v2", limit=12), home=home
+    )
+    assert unlimited.trace_ids == [str(row.id) for row in rows]
+    assert in_sql.trace_ids == unlimited.trace_ids
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["add", "add", None], {"(none)": 1, "add": 2}),
+        ([1, 1.0, True, "1"], {"1": 2, "1.0": 1, "True": 1}),
+        ([["x"], "['x']", None], {"(none)": 1, "['x']": 2}),
+    ],
+)
+def test_stats_count_meta_values_by_their_text(
+    values: list[object], expected: dict[str, int]
+) -> None:
+    records = [
+        Record(uuid.uuid4(), f"h{k}", "1.0", "p", [], "a", {"category": value})
+        for k, value in enumerate(values)
+    ]
+    stats = steps.record_stats(records, ["train"] * len(records), [b"{}\n"] * len(records))
+    assert stats["by_category"] == expected
+    assert stats["by_source"] == {"(none)": len(values)}
 
 
 async def test_stratified_keeps_proportions(session: AsyncSession, home: Path) -> None:

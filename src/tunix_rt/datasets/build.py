@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import orjson
@@ -108,37 +108,39 @@ def _summary(values: Sequence[int]) -> dict[str, float]:
     }
 
 
-def _counts(values: Iterable[Any]) -> dict[str, int]:
-    counter = Counter(NO_STRATUM if v is None else str(v) for v in values)
+def _label(value: Any) -> str:
+    return NO_STRATUM if value is None else str(value)
+
+
+def _counts(values: Sequence[Any]) -> dict[str, int]:
+    """How often each value occurs, by its text (None as ``NO_STRATUM``), sorted."""
+    try:
+        # Counting (type, value) pairs in C first: 1, 1.0 and True stay apart, as their texts do.
+        distinct = Counter(zip(map(type, values), values, strict=True))
+    except TypeError:  # an unhashable value (a list, an object): count the texts directly
+        distinct = Counter((str, _label(v)) for v in values)
+    counter: Counter[str] = Counter()
+    for (_, value), n in distinct.items():
+        counter[_label(value)] += n
     return dict(sorted(counter.items()))
 
 
 def record_stats(
     records: Sequence[Record], splits: Sequence[str], lines: Sequence[bytes]
 ) -> dict[str, Any]:
-    """Counts, step counts, lengths and per-category/source/difficulty counts (one pass)."""
-    steps, prompts, answers = [], [], []
-    by: dict[str, Counter[str]] = {
-        "category": Counter(),
-        "source": Counter(),
-        "difficulty": Counter(),
-    }
-    for record in records:
-        steps.append(len(record.steps))
-        prompts.append(len(record.prompt))
-        answers.append(len(record.final_answer))
-        meta = record.meta or {}
-        for key, counter in by.items():
-            value = meta.get(key)
-            counter[NO_STRATUM if value is None else str(value)] += 1
+    """Counts, step counts, lengths and per-category/source/difficulty counts."""
+    metas = [record.meta or {} for record in records]
     return {
         "count": len(records),
         "splits": _counts(splits),
-        "steps": _summary(steps),
-        "prompt_chars": _summary(prompts),
-        "answer_chars": _summary(answers),
-        "record_bytes": _summary([len(line) for line in lines]),
-        **{f"by_{key}": dict(sorted(counter.items())) for key, counter in by.items()},
+        "steps": _summary([len(record.steps) for record in records]),
+        "prompt_chars": _summary([len(record.prompt) for record in records]),
+        "answer_chars": _summary([len(record.final_answer) for record in records]),
+        "record_bytes": _summary(list(map(len, lines))),
+        **{
+            f"by_{key}": _counts([meta.get(key) for meta in metas])
+            for key in ("category", "source", "difficulty")
+        },
     }
 
 
