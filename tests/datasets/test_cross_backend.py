@@ -18,6 +18,7 @@ from tunix_rt.traces import seeds
 BUILDS = [
     DatasetBuild(name="x", version="random", strategy="random", seed=3, eval_fraction=0.2),
     DatasetBuild(name="x", version="latest", limit=200, eval_fraction=0.1),
+    DatasetBuild(name="x", version="all", eval_fraction=0.3),
     DatasetBuild(name="x", version="strat", strategy="stratified", stratify_by="category", seed=9,
                  limit=150),
 ]  # fmt: skip

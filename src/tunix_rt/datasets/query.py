@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from operator import itemgetter
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import (
@@ -23,13 +26,17 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import Select
 
 from tunix_rt.datasets.schemas import DatasetBuild, DatasetFilters, MetaScalar
 from tunix_rt.traces.models import Trace, TraceTag
 
 FETCH_CHUNK = 1000
+# Rows per cursor fetch when streaming: small enough (~1 MB) that PostgreSQL can finish sending
+# the next chunk into the socket buffers while Python parses this one.
+STREAM_CHUNK = 500
+T = TypeVar("T")
 COLUMN_KEYS = {"source": Trace.source, "category": Trace.category, "difficulty": Trace.difficulty}
 
 
@@ -159,6 +166,17 @@ def _record(row: Any) -> Record:
     return Record(tid, digest, version, prompt, orjson.loads(steps), answer, parsed_meta)
 
 
+async def _on_driver(
+    conn: AsyncConnection, stmt: Select[*tuple[Any, ...]]
+) -> tuple[Any, str, list[Any]]:
+    """The asyncpg connection under ``conn``, and ``stmt`` as its SQL and arguments."""
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    args = [params[name] for name in compiled.positiontup or ()]
+    driver: Any = (await conn.get_raw_connection()).driver_connection
+    return driver, compiled.string, args
+
+
 async def _rows(session: AsyncSession, stmt: Select[*tuple[Any, ...]]) -> Sequence[Any]:
     """Rows of a content query. On PostgreSQL through the driver directly: for ~2 KB rows
     SQLAlchemy's per-row result processing costs as much as the fetch itself (bench/datasets.py).
@@ -167,25 +185,71 @@ async def _rows(session: AsyncSession, stmt: Select[*tuple[Any, ...]]) -> Sequen
     if conn.dialect.name != "postgresql":
         rows: Sequence[Any] = (await session.execute(stmt)).all()
         return rows
-    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params = compiled.construct_params()
-    args = [params[name] for name in compiled.positiontup or ()]
-    driver: Any = (await conn.get_raw_connection()).driver_connection
-    fetched: Sequence[Any] = await driver.fetch(compiled.string, *args)
+    driver, sql, args = await _on_driver(conn, stmt)
+    fetched: Sequence[Any] = await driver.fetch(sql, *args)
     return fetched
 
 
+async def _parse_streamed(
+    session: AsyncSession, stmt: Select[*tuple[Any, ...]], parse: Callable[[Any], T]
+) -> list[T]:
+    """The parsed rows of a content query; on PostgreSQL parsed while the next chunk arrives.
+
+    A server-side cursor is read in chunks, and each chunk is requested before the previous one
+    is parsed, so PostgreSQL produces rows on its own core while Python parses: a build's fetch
+    and its parsing overlap instead of adding up (bench/datasets.py).
+    """
+    conn = await session.connection()
+    if conn.dialect.name != "postgresql":
+        return [parse(row) for row in (await session.execute(stmt)).all()]
+    driver, sql, args = await _on_driver(conn, stmt)
+    if driver.is_in_transaction():
+        return await _prefetching(driver, sql, args, parse)
+    # A cursor needs a transaction, and the session has not begun its own on the driver yet.
+    async with driver.transaction():
+        return await _prefetching(driver, sql, args, parse)
+
+
+async def _prefetching(
+    driver: Any, sql: str, args: list[Any], parse: Callable[[Any], T]
+) -> list[T]:
+    cursor = await driver.cursor(sql, *args)
+    parsed: list[T] = []
+    pending = asyncio.ensure_future(cursor.fetch(STREAM_CHUNK))
+    try:
+        while rows := await pending:
+            pending = asyncio.ensure_future(cursor.fetch(STREAM_CHUNK))
+            # One turn of the loop lets the new fetch send its request before this chunk is parsed.
+            await asyncio.sleep(0)
+            parsed.extend(map(parse, rows))
+    finally:
+        # Never leave a fetch in flight on the session's connection (a parse error, cancellation).
+        await asyncio.gather(pending, return_exceptions=True)
+    return parsed
+
+
+def _dated_record(row: Any) -> tuple[datetime, Record]:
+    tid, digest, version, prompt, steps, answer, meta, created_at = row
+    parsed_meta = orjson.loads(meta) if meta is not None else None
+    record = Record(tid, digest, version, prompt, orjson.loads(steps), answer, parsed_meta)
+    return created_at, record
+
+
 async def fetch_latest(*, session: AsyncSession, build: DatasetBuild) -> list[Record]:
-    """``latest`` in one query: the filtered traces' content, newest first, limited in SQL."""
+    """``latest`` in one query: the filtered traces' content, newest first (then by hash)."""
     dialect = session.get_bind().dialect.name
-    stmt = (
-        select(*CONTENT_COLUMNS)
-        .where(*where_clauses(build.filters, dialect))
-        .order_by(Trace.created_at.desc(), Trace.content_hash)
-    )
+    stmt = select(*CONTENT_COLUMNS).where(*where_clauses(build.filters, dialect))
     if build.limit is not None:
-        stmt = stmt.limit(build.limit)
-    return [_record(row) for row in await _rows(session, stmt)]
+        # A top-N sort in the database keeps only ``limit`` rows.
+        ordered = stmt.order_by(Trace.created_at.desc(), Trace.content_hash).limit(build.limit)
+        return await _parse_streamed(session, ordered, _record)
+    # Without a limit the database would sort every full row (on disk once past work_mem, and
+    # without parallel workers under a cursor); here only a key per row is sorted, in the same
+    # order: content_hash is lowercase hex, which every collation orders as Python does.
+    dated = await _parse_streamed(session, stmt.add_columns(Trace.created_at), _dated_record)
+    dated.sort(key=lambda pair: pair[1].content_hash)
+    dated.sort(key=itemgetter(0), reverse=True)  # stable: equal times keep the hash order
+    return [record for _, record in dated]
 
 
 async def fetch_records(*, session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Record]:
