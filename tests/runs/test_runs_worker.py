@@ -8,8 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tunix_rt.db.base import utcnow
 from tunix_rt.db.session import session_scope
@@ -17,6 +17,7 @@ from tunix_rt.errors import InvalidState
 from tunix_rt.runs import queue, reaper, service
 from tunix_rt.runs.logs import read_logs
 from tunix_rt.runs.models import Job, JobStatus, Run
+from tunix_rt.runs.pg_claims import APPLICATION_NAME
 from tunix_rt.runs.worker import Worker
 from tunix_rt.settings import Settings
 
@@ -176,3 +177,28 @@ async def test_two_workers_never_claim_the_same_job(
     first, second = await asyncio.gather(drain("a"), drain("b"))
     assert len(first) + len(second) == 40
     assert not set(first) & set(second)
+
+
+async def test_worker_replaces_a_dropped_claims_connection(
+    database_url: str,
+    engine: AsyncEngine,
+    factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    start_worker: Callable[..., Worker],
+    wait_run: Callable[..., Any],
+) -> None:
+    if database_url.startswith("sqlite"):
+        pytest.skip("only PostgreSQL workers claim on a connection of their own")
+    first = await _submit(factory, settings, "echo", lines=["one"])
+    start_worker()
+    assert (await wait_run(first.id)).status == JobStatus.SUCCEEDED
+    terminate = text(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE application_name = :name AND datname = current_database()"
+    )
+    async with engine.connect() as conn:
+        killed = (await conn.execute(terminate, {"name": APPLICATION_NAME})).scalars().all()
+    assert killed == [True]
+    second = await _submit(factory, settings, "echo", lines=["two"])
+    done = await wait_run(second.id)
+    assert (done.status, done.attempts) == (JobStatus.SUCCEEDED, 1)

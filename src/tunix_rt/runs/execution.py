@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -13,6 +15,7 @@ from tunix_rt.runs import queue
 from tunix_rt.runs.handlers import JobContext, JobFailed, get_handler
 from tunix_rt.runs.logs import LogSink
 from tunix_rt.runs.models import JobStatus
+from tunix_rt.settings import Settings
 
 TRACEBACK_LINES = 40
 
@@ -27,6 +30,35 @@ class Active:
     # Why ``ctx.cancelled`` was set: "cancel" (user), "handback" (shutdown), "lost" (lease).
     reason: str | None = None
     task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+
+def run_dir_for(settings: Settings, job: queue.ClaimedJob) -> Path:
+    """``{home}/runs/{run_id}`` for a run's job, ``{home}/jobs/{job_id}`` for a bare job."""
+    if job.run_id is not None:
+        return settings.home / "runs" / str(job.run_id)
+    return settings.home / "jobs" / str(job.id)
+
+
+def new_active(
+    job: queue.ClaimedJob,
+    *,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    kill_grace_s: float,
+) -> Active:
+    """A just-claimed job with the context its handler will get."""
+    ctx = JobContext(
+        job_id=job.id,
+        run_id=job.run_id,
+        kind=job.kind,
+        payload=job.payload,
+        settings=settings,
+        sessionmaker=sessionmaker,
+        run_dir=run_dir_for(settings, job),
+        attempt=job.attempts,
+        kill_grace_s=kill_grace_s,
+    )
+    return Active(job=job, ctx=ctx, started=time.monotonic())
 
 
 async def call_handler(

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt.db.base import utcnow
 from tunix_rt.db.session import is_postgres
@@ -171,39 +171,6 @@ async def finish_job(
     if job.run_id is not None:
         await conn.execute(statements.FINISH_RUN, params)
     return True
-
-
-async def finish_and_claim_pg(
-    *,
-    conn: AsyncConnection,
-    job: ClaimedJob,
-    worker_id: str,
-    lease_s: float,
-    claim: bool,
-    status: JobStatus,
-    result: dict[str, Any] | None = None,
-    error: str | None = None,
-    traceback: str | None = None,
-    exit_code: int | None = None,
-) -> tuple[bool, ClaimedJob | None]:
-    """PostgreSQL: ``finish_job`` and ``claim_next_job`` as one statement (autocommit is fine:
-    one statement is atomic). Returns (whether the lease was still ours, the next job)."""
-    now = utcnow()
-    params: dict[str, Any] = {
-        "job_id": job.id,
-        "worker": worker_id,
-        "status": str(status),
-        "result": result,
-        "error": error,
-        "traceback": traceback,
-        "exit_code": exit_code,
-        "now": now,
-        "expires": now + timedelta(seconds=lease_s),
-        "claim": claim,
-    }
-    row = (await conn.execute(statements.FINISH_AND_CLAIM_PG, params)).one()
-    chained = ClaimedJob(*row[1:]) if row[1] is not None else None
-    return bool(row[0]), chained
 
 
 async def release_job(*, session: AsyncSession, job: ClaimedJob, worker_id: str) -> str | None:

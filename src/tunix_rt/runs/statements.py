@@ -1,14 +1,16 @@
-"""The queue's hot-path statements, built once (Core, bound parameters).
+"""The queue's hot-path statements, built once.
 
 Building an ORM-enabled UPDATE per call cost more Python time than the database spent on it;
-these are constructed at import, so SQLAlchemy's compiled cache key is computed once.
+the Core statements (the session path, used on SQLite) are constructed at import, so
+SQLAlchemy's compiled cache key is computed once. PostgreSQL workers send the plain SQL at the
+end on their own asyncpg connection (``runs/pg_claims.py``).
 """
 
 from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Integer, Table, Text, Update, bindparam, func, select, text, update
+from sqlalchemy import Table, Text, Update, bindparam, func, select, update
 
 from tunix_rt.runs.models import Job, JobStatus, Run
 
@@ -99,54 +101,38 @@ FINISH_RUN = (
 )
 
 
-# PostgreSQL only: finish a job and claim the next in ONE statement (data-modifying CTEs), run
-# records included, so a busy worker pays one round trip and one commit per job. SQLite has no
-# data-modifying CTEs; it uses FINISH + CLAIM in one transaction instead.
-FINISH_AND_CLAIM_PG = (
-    text(
-        """
+# PostgreSQL only, for the worker's own asyncpg connection (``runs/pg_claims.py``): finish a job
+# and claim the next in ONE statement (data-modifying CTEs), run records included, so a busy
+# worker pays one round trip and one commit per job. With $1 (the finished job) NULL it is a plain
+# claim. SQLite has no data-modifying CTEs; it uses FINISH + CLAIM in one transaction instead.
+# $1 job_id, $2 worker, $3 status, $4 result (JSON text), $5 error, $6 traceback, $7 exit_code,
+# $8 now, $9 lease expiry, $10 claim (bool), $11 kinds (text[], the filtered variant only).
+_FINISH_AND_CLAIM_PG = """
 WITH done AS (
-    UPDATE jobs SET status = :status, result = :result,
-        error = coalesce(:error, error), traceback = coalesce(:traceback, traceback),
-        lease_expires_at = NULL, finished_at = :now, updated_at = :now
-    WHERE id = :job_id AND lease_owner = :worker AND status IN ('running', 'cancel_requested')
+    UPDATE jobs SET status = $3, result = $4, error = coalesce($5, error),
+        traceback = coalesce($6, traceback), lease_expires_at = NULL, finished_at = $8,
+        updated_at = $8
+    WHERE id = $1 AND lease_owner = $2 AND status IN ('running', 'cancel_requested')
     RETURNING run_id
 ), done_run AS (
-    UPDATE runs SET status = :status, result = :result, error = :error,
-        traceback = :traceback, exit_code = :exit_code, finished_at = :now, updated_at = :now
+    UPDATE runs SET status = $3, result = $4, error = $5, traceback = $6, exit_code = $7,
+        finished_at = $8, updated_at = $8
     WHERE id = (SELECT run_id FROM done)
 ), next AS (
-    UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = :worker,
-        lease_expires_at = :expires, heartbeat_at = :now, started_at = :now, updated_at = :now
-    WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= :now
+    UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = $2,
+        lease_expires_at = $9, heartbeat_at = $8, started_at = $8, updated_at = $8
+    WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= $8{kinds}
                 ORDER BY priority, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-      AND status = 'queued' AND :claim
+      AND status = 'queued' AND $10
     RETURNING id, kind, payload, run_id, attempts, max_attempts
 ), next_run AS (
     UPDATE runs SET status = 'running', attempts = (SELECT attempts FROM next),
-        worker_id = :worker, started_at = coalesce(started_at, :now), updated_at = :now
+        worker_id = $2, started_at = coalesce(started_at, $8), updated_at = $8
     WHERE id = (SELECT run_id FROM next)
 )
 SELECT (SELECT count(*) FROM done) AS finished,
        next.id, next.kind, next.payload, next.run_id, next.attempts, next.max_attempts
 FROM (SELECT 1) AS one LEFT JOIN next ON true
 """
-    )
-    .bindparams(
-        bindparam("result", type_=JOBS.c.result.type),
-        bindparam("now", type_=JOBS.c.updated_at.type),
-        bindparam("expires", type_=JOBS.c.updated_at.type),
-        bindparam("job_id", type_=JOBS.c.id.type),
-        bindparam("error", type_=Text()),
-        bindparam("traceback", type_=Text()),
-    )
-    .columns(
-        finished=Integer(),
-        id=JOBS.c.id.type,
-        kind=Text(),
-        payload=JOBS.c.payload.type,
-        run_id=JOBS.c.run_id.type,
-        attempts=Integer(),
-        max_attempts=Integer(),
-    )
-)
+FINISH_AND_CLAIM_PG = _FINISH_AND_CLAIM_PG.format(kinds="")
+FINISH_AND_CLAIM_KINDS_PG = _FINISH_AND_CLAIM_PG.format(kinds=" AND kind = ANY($11::text[])")

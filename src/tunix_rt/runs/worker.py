@@ -9,24 +9,22 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import Coroutine
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import tunix_rt.runs.kinds  # noqa: F401  (registers every job kind)
-from tunix_rt.db.session import create_engine, session_scope
+from tunix_rt.db.session import create_engine, is_postgres, session_scope
 from tunix_rt.runs import queue, reaper, telemetry
-from tunix_rt.runs.execution import Active, call_handler
-from tunix_rt.runs.handlers import JobContext
+from tunix_rt.runs.execution import Active, call_handler, new_active
 from tunix_rt.runs.listener import Listener
 from tunix_rt.runs.models import JobStatus
+from tunix_rt.runs.pg_claims import PgClaims
 from tunix_rt.settings import Settings
 
 log = logging.getLogger(__name__)
-TRACEBACK_LINES = 40
 
 
 @dataclass(frozen=True)
@@ -60,13 +58,6 @@ def create_worker_engine(settings: Settings) -> AsyncEngine:
     return create_engine(settings.resolved_database_url, pool_pre_ping=False)
 
 
-def run_dir_for(settings: Settings, job: queue.ClaimedJob) -> Path:
-    """``{home}/runs/{run_id}`` for a run's job, ``{home}/jobs/{job_id}`` for a bare job."""
-    if job.run_id is not None:
-        return settings.home / "runs" / str(job.run_id)
-    return settings.home / "jobs" / str(job.id)
-
-
 class Worker:
     """Claims and executes jobs until asked to stop."""
 
@@ -87,6 +78,10 @@ class Worker:
         self._slot_free = asyncio.Event()
         self._wakeup = asyncio.Event()
         self._listener: Listener | None = None
+        # PostgreSQL: claims and finishes go through the worker's own asyncpg connection.
+        self._claims: PgClaims | None = None
+        self._hand_back = False
+        self._running = telemetry.WORKER_RUNNING.labels(self.worker_id)
         self.executed = 0
 
     def request_stop(self, *, hand_back: bool = False) -> None:
@@ -94,12 +89,16 @@ class Worker:
         self._stopping.set()
         self._wakeup.set()
         if hand_back:
+            self._hand_back = True
             for active in self.active.values():
                 self._interrupt(active, "handback")
 
     async def run(self) -> None:
         """The main loop: claim while there is capacity, wait when the queue is empty."""
         self._listener = await Listener.start(self.settings, self._on_notify)
+        engine = self.sessionmaker.kw["bind"]
+        if is_postgres(engine):
+            self._claims = PgClaims.for_engine(engine, kinds=self.config.kinds)
         background = [
             asyncio.create_task(self._every(self.config.heartbeat_s, self._heartbeat)),
             asyncio.create_task(self._every(self.config.reap_interval_s, self._reap)),
@@ -113,7 +112,9 @@ class Worker:
             await asyncio.gather(*background, return_exceptions=True)
             if self._listener is not None:
                 await self._listener.close()
-            telemetry.WORKER_RUNNING.labels(self.worker_id).set(0)
+            if self._claims is not None:
+                await self._claims.close()
+            self._running.set(0)
 
     async def _claim_loop(self) -> None:
         backoff = self.config.poll_min_s
@@ -139,34 +140,49 @@ class Worker:
 
     async def _claim(self) -> queue.ClaimedJob | None:
         started = time.perf_counter()
-        async with session_scope(self.sessionmaker) as session:
-            job = await queue.claim_next_job(
-                session=session,
-                worker_id=self.worker_id,
-                lease_s=self.config.lease_s,
-                kinds=self.config.kinds,
-            )
+        if self._claims is not None:
+            job = await self._claims.claim(worker_id=self.worker_id, lease_s=self.config.lease_s)
+        else:
+            async with session_scope(self.sessionmaker) as session:
+                job = await queue.claim_next_job(
+                    session=session,
+                    worker_id=self.worker_id,
+                    lease_s=self.config.lease_s,
+                    kinds=self.config.kinds,
+                )
         telemetry.CLAIM_LATENCY.observe(time.perf_counter() - started)
         return job
 
     def _start(self, job: queue.ClaimedJob) -> None:
-        ctx = JobContext(
-            job_id=job.id,
-            run_id=job.run_id,
-            kind=job.kind,
-            payload=job.payload,
+        """Run ``job`` in a new slot task."""
+        active = self._activate(job)
+        active.task = asyncio.create_task(self._run_slot(active))
+        self._running.set(len(self.active))
+
+    def _activate(self, job: queue.ClaimedJob) -> Active:
+        active = new_active(
+            job,
             settings=self.settings,
             sessionmaker=self.sessionmaker,
-            run_dir=run_dir_for(self.settings, job),
-            attempt=job.attempts,
             kill_grace_s=self.config.kill_grace_s,
         )
-        active = Active(job=job, ctx=ctx, started=time.monotonic())
         self.active[job.id] = active
-        telemetry.WORKER_RUNNING.labels(self.worker_id).set(len(self.active))
-        active.task = asyncio.create_task(self._execute(active))
+        if self._hand_back:  # claimed while a hand-back stop was being requested
+            self._interrupt(active, "handback")
+        return active
 
-    async def _execute(self, active: Active) -> None:
+    async def _run_slot(self, active: Active) -> None:
+        """Run ``active``, then each job claimed as the previous one finished, in this task."""
+        current: Active | None = active
+        try:
+            while current is not None:
+                current = await self._execute(current)
+        finally:
+            self._running.set(len(self.active))
+            self._slot_free.set()
+
+    async def _execute(self, active: Active) -> Active | None:
+        """Run one job and record it; returns the job claimed for this slot meanwhile."""
         chained = None
         try:
             outcome = await call_handler(active, self.sessionmaker)
@@ -176,10 +192,11 @@ class Worker:
         finally:
             self.active.pop(active.job.id, None)
             self.executed += 1
-            if chained is not None:
-                self._start(chained)
-            telemetry.WORKER_RUNNING.labels(self.worker_id).set(len(self.active))
-            self._slot_free.set()
+        if chained is None:
+            return None
+        following = self._activate(chained)
+        following.task = active.task
+        return following
 
     async def _record(self, active: Active, outcome: dict[str, Any]) -> queue.ClaimedJob | None:
         """Finish the job and, in the same transaction, claim the next one for this slot
@@ -193,16 +210,14 @@ class Worker:
                 await queue.release_job(session=session, job=job, worker_id=self.worker_id)
             return None
         claim = not self._stopping.is_set()
-        if self._fast_finish:
-            async with self._autocommit() as conn:
-                kept, chained = await queue.finish_and_claim_pg(
-                    conn=conn,
-                    job=job,
-                    worker_id=self.worker_id,
-                    lease_s=self.config.lease_s,
-                    claim=claim,
-                    **outcome,
-                )
+        if self._claims is not None:
+            kept, chained = await self._claims.finish_and_claim(
+                job=job,
+                worker_id=self.worker_id,
+                lease_s=self.config.lease_s,
+                claim=claim,
+                **outcome,
+            )
         else:
             chained = None
             async with session_scope(self.sessionmaker) as session:
@@ -220,17 +235,6 @@ class Worker:
             elapsed = time.monotonic() - active.started
             telemetry.RUN_DURATION.labels(job.kind, str(outcome["status"])).observe(elapsed)
         return chained
-
-    @property
-    def _fast_finish(self) -> bool:
-        """The one-statement finish+claim (PostgreSQL, no kind filter)."""
-        return not self.settings.is_sqlite and self.config.kinds is None
-
-    @contextlib.asynccontextmanager
-    async def _autocommit(self) -> AsyncIterator[AsyncConnection]:
-        engine = self.sessionmaker.kw["bind"]
-        async with engine.connect() as conn:
-            yield await conn.execution_options(isolation_level="AUTOCOMMIT")
 
     def _interrupt(self, active: Active, reason: str) -> None:
         if active.reason is None:
@@ -287,7 +291,7 @@ class Worker:
 
     async def _drain(self) -> None:
         """Let running jobs finish within the grace period, then hand the rest back."""
-        tasks = [a.task for a in self.active.values() if a.task is not None]
+        tasks = {a.task for a in self.active.values() if a.task is not None}
         if not tasks:
             return
         _done, pending = await asyncio.wait(tasks, timeout=self.config.shutdown_grace_s)
