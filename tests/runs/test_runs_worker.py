@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from tests.runs.conftest import FAST
 
 from tunix_rt.db.base import utcnow
 from tunix_rt.db.session import session_scope
@@ -202,3 +204,18 @@ async def test_worker_replaces_a_dropped_claims_connection(
     second = await _submit(factory, settings, "echo", lines=["two"])
     done = await wait_run(second.id)
     assert (done.status, done.attempts) == (JobStatus.SUCCEEDED, 1)
+
+
+async def test_worker_with_kinds_claims_only_those_kinds(
+    factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    start_worker: Callable[..., Worker],
+    wait_run: Callable[..., Any],
+) -> None:
+    sleeper = await _submit(factory, settings, "sleep", seconds=0)
+    echoes = [await _submit(factory, settings, "echo", lines=[str(n)]) for n in range(3)]
+    start_worker(replace(FAST, concurrency=1, kinds=("echo",)))
+    for run in echoes:
+        assert (await wait_run(run.id)).status == JobStatus.SUCCEEDED
+    async with factory() as session:
+        assert await session.scalar(select(Run.status).where(Run.id == sleeper.id)) == "queued"

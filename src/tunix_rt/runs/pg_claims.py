@@ -83,13 +83,15 @@ class PgClaims:
         ]
         if self._kinds is not None:
             args.append(self._kinds)
-        row = await self._fetchrow(args)
+        row = await self._fetchrow(args, timeout_s=lease_s)
         if row[1] is None:
             return bool(row[0]), None
         payload = json.loads(row[3])
         return bool(row[0]), ClaimedJob(row[1], row[2], payload, row[4], row[5], row[6])
 
-    async def _fetchrow(self, args: list[Any]) -> Any:
+    async def _fetchrow(self, args: list[Any], *, timeout_s: float) -> Any:
+        # A statement slower than a lease is dropped with its connection: the slots share it,
+        # and whatever it may have claimed goes back to the queue when the lease expires.
         async with self._lock:
             if self._conn is None or self._conn.is_closed():
                 import asyncpg
@@ -98,7 +100,10 @@ class PgClaims:
                     self._dsn, server_settings={"application_name": APPLICATION_NAME}
                 )
             try:
-                return await self._conn.fetchrow(self._sql, *args)
+                return await self._conn.fetchrow(self._sql, *args, timeout=timeout_s)
+            except TimeoutError:
+                self._conn.terminate()
+                raise
             finally:
                 if self._conn.is_closed():
                     self._conn = None
