@@ -20,7 +20,13 @@ from tunix_rt.datasets import query
 from tunix_rt.datasets.build import canonical_line
 from tunix_rt.datasets.manifest import DATA_FILE
 from tunix_rt.datasets.models import Dataset
-from tunix_rt.datasets.render import ChatTemplate, TraceStyle, render_body, render_example
+from tunix_rt.datasets.render import (
+    ChatTemplate,
+    TraceStyle,
+    end_of_turn,
+    render_body,
+    render_prompt,
+)
 from tunix_rt.datasets.schemas import ExportResult
 from tunix_rt.errors import InvalidInput, InvalidState, Problem
 
@@ -126,18 +132,13 @@ def convert(tid: str, split: str, line: bytes, options: ExportOptions) -> bytes:
         messages = [*system, user, {"role": "assistant", "content": body}]
         out: dict[str, Any] = {"id": tid, "messages": messages, "metadata": _meta(doc, split)}
         return orjson.dumps(out) + b"\n"
-    rendered = render_example(
-        doc["prompt"],
-        steps,
-        answer,
-        template=options.template,
-        style=options.style,
-        system=options.system,
-    )
+    # render_example's two parts, without its object: an export renders every record.
+    prompt = render_prompt(doc["prompt"], template=options.template, system=options.system)
+    completion = render_body(steps, answer, style=options.style) + end_of_turn(options.template)
     if options.fmt == "tunix_sft":
-        out = {"id": tid, "prompts": rendered.text, "final_answer": answer}
+        out = {"id": tid, "prompts": prompt + completion, "final_answer": answer}
     else:
-        out = {"id": tid, "prompt": rendered.prompt, "response": rendered.completion}
+        out = {"id": tid, "prompt": prompt, "response": completion}
     out["metadata"] = _meta(doc, split)
     return orjson.dumps(out) + b"\n"
 
