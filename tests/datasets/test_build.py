@@ -8,12 +8,15 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from tests.datasets.factories import make_trace, make_traces, store
 
 from tunix_rt.datasets import build as steps
 from tunix_rt.datasets import service
+from tunix_rt.datasets.contamination import ContaminationIndex
 from tunix_rt.datasets.manifest import hash_lines
 from tunix_rt.datasets.query import Record
 from tunix_rt.datasets.schemas import DatasetBuild
@@ -109,13 +112,47 @@ async def test_latest_is_newest_first_then_by_hash(session: AsyncSession, home: 
 def test_stats_count_meta_values_by_their_text(
     values: list[object], expected: dict[str, int]
 ) -> None:
+    no_evals = ContaminationIndex([])
     records = [
-        Record(uuid.uuid4(), f"h{k}", "1.0", "p", [], "a", {"category": value})
-        for k, value in enumerate(values)
+        steps.prepare(Record(uuid.uuid4(), f"h{k}", "1.0", "p", [], "a", {"category": v}), no_evals)
+        for k, v in enumerate(values)
     ]
     stats = steps.record_stats(records, ["train"] * len(records), [b"{}\n"] * len(records))
     assert stats["by_category"] == expected
     assert stats["by_source"] == {"(none)": len(values)}
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    prompt=st.text(),
+    answer=st.text(),
+    version=st.text(),
+    steps_=st.lists(st.dictionaries(st.text(), json_values, max_size=4), max_size=4),
+    meta=st.none() | st.dictionaries(st.text(), json_values, max_size=5),
+    split=st.sampled_from(["train", "eval", "other"]),
+)
+def test_prepared_line_is_the_canonical_line(
+    prompt: str,
+    answer: str,
+    version: str,
+    steps_: list[dict[str, object]],
+    meta: dict[str, object] | None,
+    split: str,
+) -> None:
+    record = Record(uuid.uuid4(), "h", version, prompt, steps_, answer, meta)
+    prepared = steps.prepare(record, ContaminationIndex([]))
+    assert steps.prepared_line(prepared, split) == steps.canonical_line(record, split)
 
 
 async def test_stratified_keeps_proportions(session: AsyncSession, home: Path) -> None:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import statistics
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 import orjson
 
-from tunix_rt.datasets.contamination import normalise
+from tunix_rt.datasets.contamination import ContaminationIndex, Overlap, normalise
 from tunix_rt.datasets.query import Candidate, Record
 
 T = TypeVar("T")
@@ -57,12 +59,22 @@ def order_stratified(
     return order_random(chosen, seed)
 
 
-def dedupe(records: Sequence[Record], by: str) -> tuple[list[Record], int]:
+class _Keyed(Protocol):
+    @property
+    def content_hash(self) -> str: ...
+    @property
+    def prompt(self) -> str: ...
+
+
+K = TypeVar("K", bound=_Keyed)
+
+
+def dedupe(records: Sequence[K], by: str) -> tuple[list[K], int]:
     """Drop later records with the same content (or normalised prompt); returns (kept, dropped)."""
     if by == "none":
         return list(records), 0
     seen: set[str] = set()
-    kept: list[Record] = []
+    kept: list[K] = []
     for record in records:
         key = record.content_hash if by == "content" else normalise(record.prompt)
         if key not in seen:
@@ -93,6 +105,59 @@ def canonical_line(record: Record, split: str) -> bytes:
         "split": split,
     }
     return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS) + b"\n"
+
+
+# Not frozen: a frozen dataclass's __init__ costs several times more, and a build makes one
+# per trace. Nothing mutates a Prepared.
+@dataclass(slots=True)
+class Prepared:
+    """A selected trace, made ready in the pass that parses it.
+
+    ``head`` and ``tail`` are its canonical line before and after the split field (which sorts
+    between ``prompt`` and ``steps``), so the parsed steps can be dropped at once; the rest is
+    what the stats and the contamination report need.
+    """
+
+    trace_id: uuid.UUID
+    content_hash: str
+    prompt: str
+    head: bytes
+    tail: bytes
+    step_count: int
+    answer_chars: int
+    category: Any
+    source: Any
+    difficulty: Any
+    overlap: Overlap | None
+
+
+def prepare(record: Record, index: ContaminationIndex) -> Prepared:
+    """The record's canonical line parts, stats figures and eval-set overlap."""
+    front = {"final_answer": record.final_answer, "meta": record.meta, "prompt": record.prompt}
+    back = {"steps": record.steps, "trace_version": record.trace_version}
+    meta = record.meta or {}
+    return Prepared(
+        record.trace_id,
+        record.content_hash,
+        record.prompt,
+        orjson.dumps(front, option=orjson.OPT_SORT_KEYS)[:-1],
+        orjson.dumps(back, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)[1:],
+        len(record.steps),
+        len(record.final_answer),
+        meta.get("category"),
+        meta.get("source"),
+        meta.get("difficulty"),
+        index.match(record.prompt),
+    )
+
+
+_SPLIT_FIELDS = {split: b',"split":' + orjson.dumps(split) + b"," for split in ("train", "eval")}
+
+
+def prepared_line(prepared: Prepared, split: str) -> bytes:
+    """The canonical line of a prepared record (= ``canonical_line`` of its record)."""
+    field = _SPLIT_FIELDS.get(split) or b',"split":' + orjson.dumps(split) + b","
+    return b"".join((prepared.head, field, prepared.tail))
 
 
 def _summary(values: Sequence[int]) -> dict[str, float]:
@@ -126,21 +191,19 @@ def _counts(values: Sequence[Any]) -> dict[str, int]:
 
 
 def record_stats(
-    records: Sequence[Record], splits: Sequence[str], lines: Sequence[bytes]
+    records: Sequence[Prepared], splits: Sequence[str], lines: Sequence[bytes]
 ) -> dict[str, Any]:
     """Counts, step counts, lengths and per-category/source/difficulty counts."""
-    metas = [record.meta or {} for record in records]
     return {
         "count": len(records),
         "splits": _counts(splits),
-        "steps": _summary([len(record.steps) for record in records]),
+        "steps": _summary([record.step_count for record in records]),
         "prompt_chars": _summary([len(record.prompt) for record in records]),
-        "answer_chars": _summary([len(record.final_answer) for record in records]),
+        "answer_chars": _summary([record.answer_chars for record in records]),
         "record_bytes": _summary(list(map(len, lines))),
-        **{
-            f"by_{key}": _counts([meta.get(key) for meta in metas])
-            for key in ("category", "source", "difficulty")
-        },
+        "by_category": _counts([record.category for record in records]),
+        "by_source": _counts([record.source for record in records]),
+        "by_difficulty": _counts([record.difficulty for record in records]),
     }
 
 

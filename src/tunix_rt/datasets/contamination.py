@@ -12,8 +12,8 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 _WORD = re.compile(r"\w+")
@@ -60,22 +60,26 @@ def _grams(words: list[bytes], n: int) -> set[bytes]:
 
 
 def _candidate_grams(
-    words: list[bytes], n: int, vocab: set[bytes], pairs: set[tuple[bytes, bytes]]
+    words: list[bytes],
+    n: int,
+    vocab: set[bytes],
+    pairs: set[tuple[bytes, bytes]],
+    runs: re.Pattern[bytes],
 ) -> set[bytes]:
     """The n-grams that can equal an eval n-gram; no other gram of ``words`` can.
 
     An eval n-gram's words are all eval words and each adjacent pair of them occurs in an eval
     prompt, so only runs of such pairs are joined into grams (joining every gram of every record
-    cost more than the rest of the guard).
+    cost more than the rest of the guard). ``runs`` matches n - 1 or more ``\x01`` bytes.
     """
     if len(words) < n:
         return {b" ".join(words)} if words else set()
     if n == 1:
         return set(filter(vocab.__contains__, words))
-    # One byte per adjacent pair (1 = an eval pair); runs of n - 1 or more found by a regex, in C.
+    # One byte per adjacent pair (1 = an eval pair); the runs are found by a regex, in C.
     flags = bytes(map(pairs.__contains__, pairwise(words)))
     out: set[bytes] = set()
-    for run in re.finditer(b"\x01{%d,}" % (n - 1), flags):
+    for run in runs.finditer(flags):
         first, end = run.span()
         out.update(b" ".join(words[i : i + n]) for i in range(first, end - n + 2))
     return out
@@ -116,6 +120,7 @@ class ContaminationIndex:
         self._by_text: dict[bytes, EvalPrompt] = {}
         self._vocab: set[bytes] = set()
         self._pairs: set[tuple[bytes, bytes]] = set()
+        self._runs = re.compile(b"\x01{%d,}" % max(n - 1, 1))
         self._by_gram: dict[bytes, list[int]] = defaultdict(list)
         self._items: list[EvalPrompt] = []
         self._sizes: list[int] = []
@@ -136,14 +141,22 @@ class ContaminationIndex:
 
     def check(self, position: int, prompt: str) -> Overlap | None:
         """The strongest overlap of this prompt with any eval item, if above the threshold."""
+        hit = self.match(prompt)
+        return None if hit is None else replace(hit, position=position)
+
+    def match(self, prompt: str) -> Overlap | None:
+        """``check`` for a prompt whose position is not known yet (``position`` is -1)."""
         if not self._items:
             return None
         words = words_of(prompt)
         exact = self._by_text.get(b" ".join(words))
         if exact is not None:
-            return Overlap(position, exact.eval_set, exact.item_id, True, 1.0)
+            return Overlap(-1, exact.eval_set, exact.item_id, True, 1.0)
+        grams = _candidate_grams(words, self.n, self._vocab, self._pairs, self._runs)
+        if not grams:
+            return None
         hits: dict[int, int] = defaultdict(int)
-        for gram in _candidate_grams(words, self.n, self._vocab, self._pairs):
+        for gram in grams:
             for idx in self._by_gram.get(gram, ()):
                 hits[idx] += 1
         if not hits:
@@ -153,11 +166,4 @@ class ContaminationIndex:
         if containment < self.threshold:
             return None
         item = self._items[best]
-        return Overlap(position, item.eval_set, item.item_id, False, round(containment, 4))
-
-    def scan(self, prompts: Sequence[str]) -> list[Overlap]:
-        """Every overlapping record, by position."""
-        if not self._items:
-            return []
-        found = (self.check(pos, prompt) for pos, prompt in enumerate(prompts))
-        return [hit for hit in found if hit is not None]
+        return Overlap(-1, item.eval_set, item.item_id, False, round(containment, 4))

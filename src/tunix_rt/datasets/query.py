@@ -6,7 +6,6 @@ import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -26,15 +25,15 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
 from tunix_rt.datasets.schemas import DatasetBuild, DatasetFilters, MetaScalar
 from tunix_rt.traces.models import Trace, TraceTag
 
 FETCH_CHUNK = 1000
-# Rows per cursor fetch when streaming: small enough (~1 MB) that PostgreSQL can finish sending
-# the next chunk into the socket buffers while Python parses this one.
+# Rows per cursor fetch when streaming (~1 MB): PostgreSQL can send the next chunk into the
+# socket buffers while Python works on this one.
 STREAM_CHUNK = 500
 T = TypeVar("T")
 COLUMN_KEYS = {"source": Trace.source, "category": Trace.category, "difficulty": Trace.difficulty}
@@ -49,7 +48,9 @@ class Candidate:
     stratum: str | None
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass's __init__ (object.__setattr__ per field) costs 5x as much,
+# and a build makes one per trace. Nothing mutates a Record.
+@dataclass(slots=True)
 class Record:
     """A selected trace's content, as the build writes it."""
 
@@ -161,20 +162,10 @@ CONTENT_COLUMNS = (
 
 
 def _record(row: Any) -> Record:
-    tid, digest, version, prompt, steps, answer, meta = row
+    """A content row (``CONTENT_COLUMNS``, then any extra columns) as a record."""
+    meta = row[6]
     parsed_meta = orjson.loads(meta) if meta is not None else None
-    return Record(tid, digest, version, prompt, orjson.loads(steps), answer, parsed_meta)
-
-
-async def _on_driver(
-    conn: AsyncConnection, stmt: Select[*tuple[Any, ...]]
-) -> tuple[Any, str, list[Any]]:
-    """The asyncpg connection under ``conn``, and ``stmt`` as its SQL and arguments."""
-    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params = compiled.construct_params()
-    args = [params[name] for name in compiled.positiontup or ()]
-    driver: Any = (await conn.get_raw_connection()).driver_connection
-    return driver, compiled.string, args
+    return Record(row[0], row[1], row[2], row[3], orjson.loads(row[4]), row[5], parsed_meta)
 
 
 async def _rows(session: AsyncSession, stmt: Select[*tuple[Any, ...]]) -> Sequence[Any]:
@@ -185,71 +176,74 @@ async def _rows(session: AsyncSession, stmt: Select[*tuple[Any, ...]]) -> Sequen
     if conn.dialect.name != "postgresql":
         rows: Sequence[Any] = (await session.execute(stmt)).all()
         return rows
-    driver, sql, args = await _on_driver(conn, stmt)
-    fetched: Sequence[Any] = await driver.fetch(sql, *args)
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    args = [params[name] for name in compiled.positiontup or ()]
+    driver: Any = (await conn.get_raw_connection()).driver_connection
+    fetched: Sequence[Any] = await driver.fetch(compiled.string, *args)
     return fetched
 
 
-async def _parse_streamed(
-    session: AsyncSession, stmt: Select[*tuple[Any, ...]], parse: Callable[[Any], T]
+async def _streamed(
+    session: AsyncSession, stmt: Select[*tuple[Any, ...]], each: Callable[[Any], T]
 ) -> list[T]:
-    """The parsed rows of a content query; on PostgreSQL parsed while the next chunk arrives.
+    """``each`` of a content query's rows; on PostgreSQL applied while the next rows arrive.
 
-    A server-side cursor is read in chunks, and each chunk is requested before the previous one
-    is parsed, so PostgreSQL produces rows on its own core while Python parses: a build's fetch
-    and its parsing overlap instead of adding up (bench/datasets.py).
+    A server-side cursor is read in chunks, each requested before the previous one is handed to
+    ``each``: PostgreSQL produces rows on its own core while Python works on the ones it has,
+    and only the results stay in memory, not the rows (bench/datasets.py).
     """
     conn = await session.connection()
     if conn.dialect.name != "postgresql":
-        return [parse(row) for row in (await session.execute(stmt)).all()]
-    driver, sql, args = await _on_driver(conn, stmt)
+        return [each(row) for row in (await session.execute(stmt)).all()]
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    args = [params[name] for name in compiled.positiontup or ()]
+    driver: Any = (await conn.get_raw_connection()).driver_connection
     if driver.is_in_transaction():
-        return await _prefetching(driver, sql, args, parse)
+        return await _prefetching(driver.cursor(compiled.string, *args), each)
     # A cursor needs a transaction, and the session has not begun its own on the driver yet.
     async with driver.transaction():
-        return await _prefetching(driver, sql, args, parse)
+        return await _prefetching(driver.cursor(compiled.string, *args), each)
 
 
-async def _prefetching(
-    driver: Any, sql: str, args: list[Any], parse: Callable[[Any], T]
-) -> list[T]:
-    cursor = await driver.cursor(sql, *args)
-    parsed: list[T] = []
+async def _prefetching(factory: Any, each: Callable[[Any], T]) -> list[T]:
+    cursor = await factory
+    done: list[T] = []
     pending = asyncio.ensure_future(cursor.fetch(STREAM_CHUNK))
     try:
         while rows := await pending:
             pending = asyncio.ensure_future(cursor.fetch(STREAM_CHUNK))
-            # One turn of the loop lets the new fetch send its request before this chunk is parsed.
+            # One turn of the loop lets the new fetch send its request before ``each`` runs.
             await asyncio.sleep(0)
-            parsed.extend(map(parse, rows))
+            done.extend(map(each, rows))
     finally:
-        # Never leave a fetch in flight on the session's connection (a parse error, cancellation).
+        # Never leave a fetch in flight on the session's connection (an error, a cancellation).
         await asyncio.gather(pending, return_exceptions=True)
-    return parsed
+    return done
 
 
-def _dated_record(row: Any) -> tuple[datetime, Record]:
-    tid, digest, version, prompt, steps, answer, meta, created_at = row
-    parsed_meta = orjson.loads(meta) if meta is not None else None
-    record = Record(tid, digest, version, prompt, orjson.loads(steps), answer, parsed_meta)
-    return created_at, record
-
-
-async def fetch_latest(*, session: AsyncSession, build: DatasetBuild) -> list[Record]:
-    """``latest`` in one query: the filtered traces' content, newest first (then by hash)."""
+async def fetch_latest(
+    *, session: AsyncSession, build: DatasetBuild, parse: Callable[[Record], T]
+) -> list[T]:
+    """``parse`` of the filtered traces' content (one query), newest first, then by hash."""
     dialect = session.get_bind().dialect.name
     stmt = select(*CONTENT_COLUMNS).where(*where_clauses(build.filters, dialect))
     if build.limit is not None:
         # A top-N sort in the database keeps only ``limit`` rows.
         ordered = stmt.order_by(Trace.created_at.desc(), Trace.content_hash).limit(build.limit)
-        return await _parse_streamed(session, ordered, _record)
-    # Without a limit the database would sort every full row (on disk once past work_mem, and
-    # without parallel workers under a cursor); here only a key per row is sorted, in the same
-    # order: content_hash is lowercase hex, which every collation orders as Python does.
-    dated = await _parse_streamed(session, stmt.add_columns(Trace.created_at), _dated_record)
-    dated.sort(key=lambda pair: pair[1].content_hash)
-    dated.sort(key=itemgetter(0), reverse=True)  # stable: equal times keep the hash order
-    return [record for _, record in dated]
+        return await _streamed(session, ordered, lambda row: parse(_record(row)))
+    # Without a limit the database would sort every full row before sending the first (on disk
+    # past work_mem); unordered, rows stream as they are read, and only keys are sorted here,
+    # in the same order: content_hash is lowercase hex, which any collation orders as Python.
+    keyed = await _streamed(
+        session,
+        stmt.add_columns(Trace.created_at),
+        lambda row: (row[-1], row[1], parse(_record(row))),
+    )
+    keyed.sort(key=itemgetter(1))
+    keyed.sort(key=itemgetter(0), reverse=True)  # stable: equal times keep the hash order
+    return [parsed for _, _, parsed in keyed]
 
 
 async def fetch_records(*, session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Record]:
@@ -257,10 +251,11 @@ async def fetch_records(*, session: AsyncSession, ids: Sequence[uuid.UUID]) -> l
     postgres = session.get_bind().dialect.name == "postgresql"
     # One array parameter on PostgreSQL; SQLite caps bound parameters, so smaller IN lists.
     size = 10 * FETCH_CHUNK if postgres else FETCH_CHUNK
-    found: dict[uuid.UUID, Record] = {}
+    found: dict[uuid.UUID, Any] = {}
     for start in range(0, len(ids), size):
         chunk = list(ids[start : start + size])
         match = Trace.id == any_(literal(chunk, ARRAY(Uuid))) if postgres else Trace.id.in_(chunk)
         for row in await _rows(session, select(*CONTENT_COLUMNS).where(match)):
-            found[row[0]] = _record(row)
-    return [found[tid] for tid in ids if tid in found]
+            found[row[0]] = row
+    # Parsed in the given order, so the records lie in memory in that order (see fetch_latest).
+    return [_record(found[tid]) for tid in ids if tid in found]

@@ -8,8 +8,9 @@ import shutil
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import tunix_rt.db.models
 from tunix_rt.datasets import build as steps
 from tunix_rt.datasets import evalsets, exports, inspect, query
+from tunix_rt.datasets.build import Prepared
 from tunix_rt.datasets.contamination import ContaminationIndex
 from tunix_rt.datasets.inspect import InspectOptions
 from tunix_rt.datasets.manifest import (
@@ -85,23 +87,31 @@ async def _choose_ids(
     return [c.id for c in candidates]
 
 
-async def _guard(
-    session: AsyncSession, build: DatasetBuild, records: list[Record]
-) -> tuple[list[Record], dict[str, object]]:
-    """Check records against every registered eval set; drop overlaps when asked to."""
+async def _eval_index(
+    session: AsyncSession, build: DatasetBuild
+) -> tuple[ContaminationIndex, list[str]]:
+    """Every registered eval set's prompts, indexed for the guard, and the sets' names."""
     prompts = await evalsets.all_eval_prompts(session=session)
     index = ContaminationIndex(prompts, n=build.ngram, threshold=build.overlap_threshold)
-    overlaps = index.scan([r.prompt for r in records])
+    return index, sorted({p.eval_set for p in prompts})
+
+
+def _guard(
+    build: DatasetBuild, index: ContaminationIndex, eval_sets: list[str], records: list[Prepared]
+) -> tuple[list[Prepared], dict[str, object]]:
+    """Report the records' eval-set overlaps (found by ``prepare``); drop them when asked to."""
+    overlaps = [
+        replace(r.overlap, position=i) for i, r in enumerate(records) if r.overlap is not None
+    ]
     report = ContaminationReport(
-        eval_sets=sorted({p.eval_set for p in prompts}),
+        eval_sets=eval_sets,
         eval_items=index.eval_item_count,
         overlaps=overlaps,
         excluded=build.exclude_eval_overlap,
     )
     doc = report.to_doc(build, [r.trace_id for r in records])
     if build.exclude_eval_overlap and overlaps:
-        flagged = {o.position for o in overlaps}
-        records = [r for i, r in enumerate(records) if i not in flagged]
+        records = [r for r in records if r.overlap is None]
     return records, doc
 
 
@@ -125,19 +135,24 @@ def _single_query(build: DatasetBuild) -> bool:
 
 async def _select_records(
     session: AsyncSession, build: DatasetBuild, given: Sequence[uuid.UUID] | None
-) -> tuple[list[Record], int, dict[str, object]]:
+) -> tuple[list[Prepared], int, dict[str, object]]:
+    index, eval_sets = await _eval_index(session, build)
+
+    def ready(record: Record) -> Prepared:
+        return steps.prepare(record, index)
+
     if given is None and _single_query(build):
-        records = await query.fetch_latest(session=session, build=build)
+        records = await query.fetch_latest(session=session, build=build, parse=ready)
     else:
         ids = await _choose_ids(session, build, given)
-        records = await query.fetch_records(session=session, ids=ids)
+        records = [ready(r) for r in await query.fetch_records(session=session, ids=ids)]
     if given is not None and build.strategy == "random":
         records.sort(key=lambda r: steps.rank(build.seed or 0, r.content_hash))
     records, dropped = steps.dedupe(records, build.dedupe)
     records = steps.first_limit(records, build.limit)
     if not records:
         raise InvalidInput(f"no traces match the filters of dataset {build.key!r}")
-    kept, contamination = await _guard(session, build, records)
+    kept, contamination = _guard(build, index, eval_sets, records)
     if not kept:
         raise InvalidInput(f"all {len(records)} selected traces overlap an eval set")
     return kept, dropped, contamination
@@ -145,12 +160,13 @@ async def _select_records(
 
 @dataclass(frozen=True)
 class _Selection:
-    """A build's records in manifest order, their splits, canonical lines and hash."""
+    """A build's records in manifest order, their splits, canonical lines, hash and stats."""
 
-    records: list[Record]
+    records: list[Prepared]
     splits: list[str]
     lines: list[bytes]
     digest: tuple[str, int]
+    stats: dict[str, Any]
     dropped: int
     contamination: dict[str, object]
 
@@ -161,14 +177,18 @@ async def _select(
     records, dropped, contamination = await _select_records(session, build, given)
     hashes = [r.content_hash for r in records]
     splits = steps.assign_splits(hashes, build.eval_fraction, split_seed(build))
-    lines = [steps.canonical_line(r, s) for r, s in zip(records, splits, strict=True)]
-    return _Selection(records, splits, lines, hash_lines(lines), dropped, contamination)
+    lines = [steps.prepared_line(r, s) for r, s in zip(records, splits, strict=True)]
+    # sha256 in a thread (it releases the GIL on large pieces) while this one counts stats.
+    hashing = asyncio.get_running_loop().run_in_executor(None, hash_lines, lines)
+    stats = steps.record_stats(records, splits, lines)
+    digest = await hashing
+    return _Selection(records, splits, lines, digest, stats, dropped, contamination)
 
 
 async def _store(
     session: AsyncSession, build: DatasetBuild, sel: _Selection, home: Path
 ) -> Dataset:
-    """Write ``manifest.json`` and ``data.jsonl``, then insert the dataset row."""
+    """Write ``manifest.json`` and ``data.jsonl`` while the dataset row is inserted."""
     build_id, created_at = uuid.uuid4(), utcnow()
     directory = dataset_dir(home, build.key)
     manifest = make_manifest(
@@ -176,14 +196,16 @@ async def _store(
         build_id=build_id,
         created_at=created_at,
         records=sel.records,
-        stats=steps.record_stats(sel.records, sel.splits, sel.lines),
+        stats=sel.stats,
         contamination=sel.contamination,
         digest=sel.digest,
         dedupe_dropped=sel.dropped,
         location=directory,
     )
     ids = [str(r.trace_id) for r in sel.records]
-    await asyncio.to_thread(write_files, directory, sel.lines, manifest, ids)
+    writing = asyncio.get_running_loop().run_in_executor(
+        None, write_files, directory, sel.lines, manifest, ids
+    )
     dataset = Dataset(
         key=build.key,
         name=build.name,
@@ -207,6 +229,9 @@ async def _store(
         await session.flush()
     except IntegrityError as exc:
         raise Conflict(f"dataset {build.key!r} was built concurrently") from exc
+    finally:
+        # The files are complete (or their error raised) before the build returns.
+        await writing
     return dataset
 
 
@@ -231,7 +256,10 @@ async def build_dataset(
             if existing.content_hash != selection.digest[0]:
                 raise _conflict(build, existing, "different content")
             return existing, False
-        return await _store(session, build, selection, home), True
+        dataset = await _store(session, build, selection, home)
+        # Freed while the collector is paused, so its first run after does not scan them all.
+        del selection
+        return dataset, True
 
 
 @contextmanager
