@@ -251,7 +251,7 @@ def test_reversed_notation_restates_the_operands_before_the_columns() -> None:
         assert not check_steps([text for _, text in problem.steps]).wrong
 
 
-def test_reversed_mix_works_multi_digit_word_steps_by_column() -> None:
+def test_word_columns_work_multi_digit_word_steps_by_column() -> None:
     assert column_work("change: 50-21=29") == [
         ("restate", "r 05 12"),
         ("compute", "0-1-0+10=9 w9 b1"),
@@ -261,10 +261,17 @@ def test_reversed_mix_works_multi_digit_word_steps_by_column() -> None:
     # One-digit products, divisions and the two-claim percent steps stay whole.
     for whole in ("cost: 7*3=21", "time: 60/20=3", "discount: 40*25=1000, 1000/100=10"):
         assert column_work(whole) == [("compute", whole)]
-    traces = reasoning_mix_generate(400, seed=3, notation="reversed", detail="columns")
+    traces = reasoning_mix_generate(
+        400, seed=3, notation="reversed", detail="columns", word_columns=True
+    )
     words = [t for t in traces if t.meta and t.meta["category"] == "word_problem"]
     assert any(s.type == "restate" for t in words for s in t.steps)
     for trace in words:
         assert not check_steps([s.content for s in trace.steps]).wrong
-    plain = reasoning_mix_generate(400, seed=3, notation="short", detail="columns")
-    assert all(s.type == "compute" for t in plain for s in t.steps)
+    plain = reasoning_mix_generate(400, seed=3, notation="reversed", detail="columns")
+    assert all(
+        s.type == "compute"
+        for t in plain
+        if t.meta and t.meta["category"] == "word_problem"
+        for s in t.steps
+    )

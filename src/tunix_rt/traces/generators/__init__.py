@@ -76,6 +76,7 @@ GENERATORS: dict[str, GeneratorSpec] = {
                 "word_difficulty": str,
                 "notation": str,
                 "detail": str,
+                "word_columns": bool,
                 "unique": bool,
             },
             "the demo mix: 30% addition, 30% subtraction, 20% multiplication, 20% word problems",

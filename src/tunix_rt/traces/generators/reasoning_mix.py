@@ -26,6 +26,7 @@ def _make(
     word_difficulty: str | None,
     notation: str,
     detail: str,
+    word_columns: bool,
 ) -> Problem:
     roll = rng.randrange(100)
     if roll < WEIGHTS["add"] + WEIGHTS["sub"]:
@@ -34,7 +35,7 @@ def _make(
     if roll < 100 - WEIGHTS["word"]:
         a, b = operand(rng, mul_digits, mul_digits), operand(rng, mul_digits, mul_digits)
         return arithmetic_problem("mul", a, b, notation, detail)
-    return word_problem(rng, None, None, word_difficulty, columns=notation == "reversed")
+    return word_problem(rng, None, None, word_difficulty, columns=word_columns)
 
 
 def generate(
@@ -46,6 +47,7 @@ def generate(
     word_difficulty: str | None = None,
     notation: str = "words",
     detail: str = "partial",
+    word_columns: bool = False,
     unique: bool = True,
 ) -> list[TraceCreate]:
     """``n`` problems of the mix.
@@ -54,8 +56,9 @@ def generate(
         digits: most digits of an addition/subtraction operand (1..5; lengths drawn 1..digits).
         mul_digits: digits of both multiplication operands (1..3).
         word_difficulty: ``easy`` | ``medium`` | ``hard`` for the word problems (default mixed).
-        notation: ``words``, ``short`` or ``reversed`` column steps (see ``arithmetic``);
-            ``reversed`` also works the word problems' multi-digit steps by column.
+        notation: ``words``, ``short`` or ``reversed`` column steps (see ``arithmetic``).
+        word_columns: work the word problems' multi-digit steps by column first (in the
+            ``reversed`` notation; see ``word_problems.column_work``).
         detail: ``partial`` or ``columns`` multiplication steps (see ``arithmetic``).
     """
     check_range("digits", digits, 1, 5)
@@ -68,6 +71,8 @@ def generate(
         n,
         seed=seed,
         generator=NAME,
-        make=lambda rng: _make(rng, digits, mul_digits, word_difficulty, notation, detail),
+        make=lambda rng: _make(
+            rng, digits, mul_digits, word_difficulty, notation, detail, word_columns
+        ),
         unique=unique,
     )
