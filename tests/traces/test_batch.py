@@ -1,5 +1,6 @@
 """Batch insert: all or nothing, de-duplicated by content hash, ids in input order."""
 
+import gc
 import hashlib
 
 import httpx
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from tests.traces.factories import trace_doc, trace_in
 
+from tunix_rt.errors import InvalidInput
 from tunix_rt.traces import service
 from tunix_rt.traces.fastcheck import is_plainly_valid
 from tunix_rt.traces.models import Trace, TraceTag
@@ -134,4 +136,33 @@ def test_fast_and_pydantic_batch_paths_agree() -> None:
     fast = parse_batch(orjson.dumps(docs[:1]), max_traces=10)
     slow = parse_batch(orjson.dumps(docs), max_traces=10)  # one unusual doc: all via pydantic
     assert fast[0] == slow[0]
-    assert [s["i"] for s in slow[1].doc["steps"]] == [0, 1]
+    assert [s["i"] for s in orjson.loads(slow[1].steps_json)] == [0, 1]
+
+
+async def test_stored_duplicate_amid_new_traces_is_found_and_the_rest_stored(
+    session: AsyncSession,
+) -> None:
+    stored = await service.create_traces(session=session, traces=[trace_in(50)])
+    batch = [trace_in(n) for n in range(40, 60)]  # the stored one sits in the middle
+    result = await service.create_traces(session=session, traces=batch)
+    assert (result.created, result.duplicates) == (19, 1)
+    assert result.ids[10] == stored.ids[0]
+    assert len(set(result.ids)) == 20
+    assert await _count(session) == 20
+    tags = await session.scalar(select(func.count()).select_from(TraceTag))
+    assert tags == 20
+
+
+def test_parse_batch_leaves_the_garbage_collector_as_it_found_it() -> None:
+    assert gc.isenabled()
+    parse_batch(orjson.dumps([trace_doc(1)]), max_traces=10)
+    assert gc.isenabled()
+    with pytest.raises(InvalidInput):
+        parse_batch(orjson.dumps([trace_doc(1, steps=[])]), max_traces=10)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse_batch(orjson.dumps([trace_doc(1)]), max_traces=10)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, any_, insert, literal, select
+from sqlalchemy import String, Text, any_, bindparam, insert, literal, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +35,9 @@ TRACE_COLUMNS = (
 # Lookups of existing hashes go in chunks well under either driver's parameter limit.
 _LOOKUP_CHUNK = 2_000
 _COPY_RETRIES = 3
+_SQLITE_INSERT = insert(Trace.metadata.tables["traces"]).values(
+    steps=bindparam("steps_json", type_=Text), meta=bindparam("meta_json", type_=Text)
+)
 
 
 @dataclass(frozen=True)
@@ -51,50 +54,16 @@ class _Row:
     id: uuid.UUID
     canon: CanonicalTrace
 
-    @property
-    def digest(self) -> str:
-        return self.canon.digest
-
-    @property
-    def doc(self) -> dict[str, Any]:
-        return self.canon.doc
-
-
-def _meta_str(meta: dict[str, Any] | None, key: str, width: int) -> str | None:
-    value = (meta or {}).get(key)
-    return str(value)[:width] if value is not None else None
-
-
-def tags_of(meta: dict[str, Any] | None) -> list[str]:
-    """The distinct tags of a trace, cut to the column width."""
-    return sorted({str(t)[:200] for t in (meta or {}).get("tags") or []})
-
-
-def row_values(
-    row_id: uuid.UUID, digest: str, doc: dict[str, Any], now: datetime
-) -> dict[str, Any]:
-    """Column values for one trace from its canonical JSON document."""
-    meta = doc.get("meta")
-    return {
-        "id": row_id,
-        "content_hash": digest,
-        "trace_version": doc["trace_version"],
-        "prompt": doc["prompt"],
-        "final_answer": doc["final_answer"],
-        "steps": doc["steps"],
-        "meta": meta,
-        "source": _meta_str(meta, "source", 200),
-        "category": _meta_str(meta, "category", 200),
-        "difficulty": _meta_str(meta, "difficulty", 64),
-        "step_count": len(doc["steps"]),
-        "created_at": now,
-    }
-
 
 async def existing_ids(session: AsyncSession, digests: Sequence[str]) -> dict[str, uuid.UUID]:
     """The stored id of every hash in ``digests`` that is already in the table."""
     found: dict[str, uuid.UUID] = {}
     postgres = is_postgres(session)
+    if postgres and digests:
+        # A generic plan cached while the table was empty (after a TRUNCATE, or a new database
+        # before autovacuum analyses it) scans the whole table for every lookup: 2,000 hashes
+        # took 2 s at 40,000 rows. A plan made for each lookup uses the unique index.
+        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     for start in range(0, len(digests), _LOOKUP_CHUNK):
         chunk = list(digests[start : start + _LOOKUP_CHUNK])
         # One array parameter on PostgreSQL instead of thousands of IN parameters.
@@ -109,29 +78,46 @@ async def existing_ids(session: AsyncSession, digests: Sequence[str]) -> dict[st
 
 
 async def _insert_sqlite(session: AsyncSession, rows: list[_Row], now: datetime) -> None:
-    values = [row_values(r.id, r.digest, r.doc, now) for r in rows]
-    tags = [{"trace_id": r.id, "tag": t} for r in rows for t in tags_of(r.doc.get("meta"))]
+    """The ``steps``/``meta`` JSON goes in as the text already encoded (SQLite stores text)."""
+    values = [
+        {
+            "id": r.id,
+            "content_hash": r.canon.digest,
+            "trace_version": r.canon.trace_version,
+            "prompt": r.canon.prompt,
+            "final_answer": r.canon.final_answer,
+            "steps_json": r.canon.steps_json,
+            "meta_json": r.canon.meta_json,
+            "source": r.canon.source,
+            "category": r.canon.category,
+            "difficulty": r.canon.difficulty,
+            "step_count": r.canon.step_count,
+            "created_at": now,
+        }
+        for r in rows
+    ]
+    tags = [{"trace_id": r.id, "tag": t} for r in rows for t in r.canon.tags]
     if values:
-        await session.execute(insert(Trace.metadata.tables["traces"]), values)
+        await session.execute(_SQLITE_INSERT, values)
     if tags:
         await session.execute(insert(TraceTag.metadata.tables["trace_tags"]), tags)
 
 
 def _copy_record(row: _Row, now: datetime) -> tuple[Any, ...]:
     """``TRACE_COLUMNS`` in order; jsonb as JSON text (asyncpg's codec as SQLAlchemy sets it)."""
-    doc, meta = row.doc, row.doc.get("meta")
+    canon = row.canon
     return (
         row.id,
-        row.digest,
-        doc["trace_version"],
-        doc["prompt"],
-        doc["final_answer"],
-        row.canon.steps_json.decode(),
-        None if meta is None else row.canon.meta_json.decode(),
-        _meta_str(meta, "source", 200),
-        _meta_str(meta, "category", 200),
-        _meta_str(meta, "difficulty", 64),
-        len(doc["steps"]),
+        canon.digest,
+        canon.trace_version,
+        canon.prompt,
+        canon.final_answer,
+        canon.steps_json,
+        canon.meta_json,
+        canon.source,
+        canon.category,
+        canon.difficulty,
+        canon.step_count,
         now,
     )
 
@@ -143,26 +129,35 @@ async def _copy_postgres(session: AsyncSession, rows: list[_Row], now: datetime)
     assert raw is not None
     records = [_copy_record(r, now) for r in rows]
     await raw.copy_records_to_table("traces", records=records, columns=TRACE_COLUMNS)
-    tags = [(r.id, t) for r in rows for t in tags_of(r.doc.get("meta"))]
+    tags = [(r.id, t) for r in rows for t in r.canon.tags]
     if tags:
         await raw.copy_records_to_table("trace_tags", records=tags, columns=("trace_id", "tag"))
 
 
-async def _insert_postgres(session: AsyncSession, rows: list[_Row], now: datetime) -> list[_Row]:
-    """COPY in a savepoint; a concurrent insert of the same content drops those rows, retried."""
+async def _insert_postgres(
+    session: AsyncSession, rows: list[_Row], now: datetime
+) -> tuple[list[_Row], dict[str, uuid.UUID]]:
+    """COPY without looking first; rows whose content is stored already are dropped, retried.
+
+    Returns the rows inserted and the stored ids of the ones dropped. New content, the usual
+    case, costs PostgreSQL no lookup; a duplicate stops the COPY at its row and rolls back the
+    savepoint, then one lookup finds every stored copy (and a concurrent insert of the same
+    content is handled the same way).
+    """
     from asyncpg.exceptions import UniqueViolationError
 
+    stored: dict[str, uuid.UUID] = {}
     for _ in range(_COPY_RETRIES):
         try:
             async with session.begin_nested():
                 await _copy_postgres(session, rows, now)
-            return rows
+            return rows, stored
         except UniqueViolationError:
-            taken = await existing_ids(session, [r.digest for r in rows])
-            rows = [r for r in rows if r.digest not in taken]
+            stored.update(await existing_ids(session, [r.canon.digest for r in rows]))
+            rows = [r for r in rows if r.canon.digest not in stored]
     async with session.begin_nested():
         await _copy_postgres(session, rows, now)
-    return rows
+    return rows, stored
 
 
 async def create_traces(*, session: AsyncSession, traces: Sequence[TraceCreate]) -> BatchResult:
@@ -178,16 +173,14 @@ async def store_canonical(
     first: dict[str, CanonicalTrace] = {}
     for canon in traces:
         first.setdefault(canon.digest, canon)
-    ids = await existing_ids(session, list(first))
-    rows = [_Row(uuid.uuid4(), canon) for d, canon in first.items() if d not in ids]
     now = utcnow()
-    if is_postgres(session) and rows:
-        inserted = await _insert_postgres(session, rows, now)
-        raced = {r.digest for r in rows} - {r.digest for r in inserted}
-        ids.update(await existing_ids(session, sorted(raced)) if raced else {})
-        rows = inserted
-    elif rows:
+    if is_postgres(session):
+        rows = [_Row(uuid.uuid4(), canon) for canon in first.values()]
+        rows, ids = await _insert_postgres(session, rows, now) if rows else (rows, {})
+    else:
+        ids = await existing_ids(session, list(first))
+        rows = [_Row(uuid.uuid4(), canon) for d, canon in first.items() if d not in ids]
         await _insert_sqlite(session, rows, now)
-    ids.update({r.digest: r.id for r in rows})
+    ids.update({r.canon.digest: r.id for r in rows})
     ordered = [ids[canon.digest] for canon in traces]
     return BatchResult(created=len(rows), duplicates=len(traces) - len(rows), ids=ordered)

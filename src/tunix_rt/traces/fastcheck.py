@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from tunix_rt.traces.schemas import CanonicalTrace
 
 _KEYS = frozenset({"trace_version", "prompt", "steps", "final_answer", "meta"})
@@ -69,11 +71,20 @@ def _has_nul(value: Any) -> bool:
 
 def nul_fields(canon: CanonicalTrace) -> list[str]:
     """Fields holding a NUL character, which PostgreSQL cannot store in text or jsonb."""
-    doc = canon.doc
-    found = [k for k in ("trace_version", "prompt", "final_answer") if "\x00" in doc[k]]
-    # orjson writes NUL as \u0000, so clean JSON (the usual case) needs no walk.
-    if b"\\u0000" in canon.steps_json:
-        found += [f"steps[{n}]" for n, step in enumerate(doc["steps"]) if _has_nul(step)]
-    if b"\\u0000" in canon.meta_json and _has_nul(doc["meta"]):
+    found = [
+        name
+        for name, text in (
+            ("trace_version", canon.trace_version),
+            ("prompt", canon.prompt),
+            ("final_answer", canon.final_answer),
+        )
+        if "\x00" in text
+    ]
+    # orjson writes NUL as \u0000, so clean JSON (the usual case) is never decoded again.
+    if "\\u0000" in canon.steps_json:
+        steps = orjson.loads(canon.steps_json)
+        found += [f"steps[{n}]" for n, step in enumerate(steps) if _has_nul(step)]
+    meta = canon.meta_json
+    if meta is not None and "\\u0000" in meta and _has_nul(orjson.loads(meta)):
         found.append("meta")
     return found

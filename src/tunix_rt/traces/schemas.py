@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
@@ -176,26 +177,45 @@ TRACE_BATCH_DOC = TypeAdapter(TraceBatchDoc)
 _SORTED = orjson.OPT_SORT_KEYS
 
 
-@dataclass(frozen=True)
-class CanonicalTrace:
-    """A validated trace document (steps ordered by ``i``), its JSON parts and content hash.
+def _meta_str(meta: dict[str, Any] | None, key: str, width: int) -> str | None:
+    value = (meta or {}).get(key)
+    return str(value)[:width] if value is not None else None
 
-    The hash is sha256 over the document's JSON with sorted keys. It is assembled from the
-    ``steps`` and ``meta`` JSON that the bulk insert stores anyway, so each is encoded once.
+
+def tags_of(meta: dict[str, Any] | None) -> tuple[str, ...]:
+    """The distinct tags of a trace, sorted and cut to the column width."""
+    return tuple(sorted({str(t)[:200] for t in (meta or {}).get("tags") or ()}))
+
+
+@dataclass(frozen=True, slots=True)
+class CanonicalTrace:
+    """A validated trace as it is stored: column values, ``steps``/``meta`` JSON and content hash.
+
+    The hash is sha256 over the document's JSON with sorted keys, assembled from the same
+    ``steps`` and ``meta`` JSON that the bulk insert stores, so each is encoded once. It holds
+    no dicts or lists: a batch waiting for its insert leaves the cyclic garbage collector
+    nothing to traverse (the decoded documents are freed as soon as this is built).
     """
 
-    doc: dict[str, Any]
     digest: str
-    steps_json: bytes
-    meta_json: bytes
+    trace_version: str
+    prompt: str
+    final_answer: str
+    steps_json: str
+    meta_json: str | None
+    step_count: int
+    source: str | None
+    category: str | None
+    difficulty: str | None
+    tags: tuple[str, ...]
 
     @classmethod
-    def of(cls, doc: dict[str, Any]) -> CanonicalTrace:
-        """Fill the defaults, encode and hash."""
-        doc.setdefault("trace_version", DEFAULT_TRACE_VERSION)
-        doc.setdefault("meta", None)
+    def of(cls, doc: Mapping[str, Any]) -> CanonicalTrace:
+        """From a validated document (steps ordered by ``i``); fills the defaults and hashes."""
+        version = doc.get("trace_version", DEFAULT_TRACE_VERSION)
+        meta = doc.get("meta")
         steps_json = orjson.dumps(doc["steps"], option=_SORTED)
-        meta_json = orjson.dumps(doc["meta"], option=_SORTED)
+        meta_json = orjson.dumps(meta, option=_SORTED)
         canonical = b"".join(
             (
                 b'{"final_answer":',
@@ -207,8 +227,20 @@ class CanonicalTrace:
                 b',"steps":',
                 steps_json,
                 b',"trace_version":',
-                orjson.dumps(doc["trace_version"]),
+                orjson.dumps(version),
                 b"}",
             )
         )
-        return cls(doc, hashlib.sha256(canonical).hexdigest(), steps_json, meta_json)
+        return cls(
+            digest=hashlib.sha256(canonical).hexdigest(),
+            trace_version=version,
+            prompt=doc["prompt"],
+            final_answer=doc["final_answer"],
+            steps_json=steps_json.decode(),
+            meta_json=None if meta is None else meta_json.decode(),
+            step_count=len(doc["steps"]),
+            source=_meta_str(meta, "source", 200),
+            category=_meta_str(meta, "category", 200),
+            difficulty=_meta_str(meta, "difficulty", 64),
+            tags=tags_of(meta) if meta else (),
+        )

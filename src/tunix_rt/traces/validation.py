@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -49,13 +52,13 @@ def _plain_batch(body: bytes) -> list[dict[str, Any]] | None:
     return None
 
 
-def _validated_batch(body: bytes) -> list[dict[str, Any]]:
+def _validated_batch(body: bytes) -> Sequence[Mapping[str, Any]]:
     start = body.lstrip()[:1]
     prefix = "traces" if start == b"[" else ""
     try:
         if start == b"[":
-            return [dict(d) for d in TRACE_DOCS.validate_json(body)]
-        return [dict(d) for d in TRACE_BATCH_DOC.validate_json(body)["traces"]]
+            return TRACE_DOCS.validate_json(body)
+        return TRACE_BATCH_DOC.validate_json(body)["traces"]
     except ValidationError as exc:
         raise InvalidInput("invalid trace batch", problems=problems_from(exc, prefix)) from None
 
@@ -71,14 +74,37 @@ def check_storable(traces: list[CanonicalTrace], prefix: str | None = "traces") 
         raise InvalidInput("invalid trace batch", problems=problems[:MAX_PROBLEMS])
 
 
-def parse_batch(body: bytes, *, max_traces: int) -> list[CanonicalTrace]:
-    """A batch body (``{"traces": [...]}`` or ``[...]``), validated in one pass."""
-    docs = _plain_batch(body)
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Keep the cyclic garbage collector out of a synchronous decode of short-lived documents.
+
+    A 2,000-trace body decodes into ~30,000 dicts and lists. Collections triggered midway
+    promote them, and the promotions soon trigger full collections over the whole server heap:
+    about 20 us per trace, a third of the batch path's CPU (measured, docs/traces.md). The
+    documents hold no cycles and are freed by reference counting before the collector resumes.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _canonical_batch(body: bytes, max_traces: int) -> list[CanonicalTrace]:
+    docs: Sequence[Mapping[str, Any]] | None = _plain_batch(body)
     if docs is None:
         docs = _validated_batch(body)
     if len(docs) > max_traces:
         raise InvalidInput(f"traces: at most {max_traces} traces per request, got {len(docs)}")
-    traces = [CanonicalTrace.of(doc) for doc in docs]
+    return [CanonicalTrace.of(doc) for doc in docs]
+
+
+def parse_batch(body: bytes, *, max_traces: int) -> list[CanonicalTrace]:
+    """A batch body (``{"traces": [...]}`` or ``[...]``), validated in one pass."""
+    with _gc_paused():
+        traces = _canonical_batch(body, max_traces)
     check_storable(traces)
     return traces
 
@@ -86,7 +112,7 @@ def parse_batch(body: bytes, *, max_traces: int) -> list[CanonicalTrace]:
 def parse_trace(doc: Any, prefix: str = "") -> CanonicalTrace:
     """One already-decoded trace document; raises ``InvalidInput`` naming each problem."""
     try:
-        canon = CanonicalTrace.of(dict(TRACE_DOC.validate_python(doc)))
+        canon = CanonicalTrace.of(TRACE_DOC.validate_python(doc))
     except ValidationError as exc:
         raise InvalidInput("invalid trace", problems=problems_from(exc, prefix)) from None
     check_storable([canon], prefix=None)
