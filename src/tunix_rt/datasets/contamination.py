@@ -59,32 +59,6 @@ def _grams(words: list[bytes], n: int) -> set[bytes]:
     return {b" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
-def _candidate_grams(
-    words: list[bytes],
-    n: int,
-    vocab: set[bytes],
-    pairs: set[tuple[bytes, bytes]],
-    runs: re.Pattern[bytes],
-) -> set[bytes]:
-    """The n-grams that can equal an eval n-gram; no other gram of ``words`` can.
-
-    An eval n-gram's words are all eval words and each adjacent pair of them occurs in an eval
-    prompt, so only runs of such pairs are joined into grams (joining every gram of every record
-    cost more than the rest of the guard). ``runs`` matches n - 1 or more ``\x01`` bytes.
-    """
-    if len(words) < n:
-        return {b" ".join(words)} if words else set()
-    if n == 1:
-        return set(filter(vocab.__contains__, words))
-    # One byte per adjacent pair (1 = an eval pair); the runs are found by a regex, in C.
-    flags = bytes(map(pairs.__contains__, pairwise(words)))
-    out: set[bytes] = set()
-    for run in runs.finditer(flags):
-        first, end = run.span()
-        out.update(b" ".join(words[i : i + n]) for i in range(first, end - n + 2))
-    return out
-
-
 @dataclass(frozen=True)
 class EvalPrompt:
     """An eval item as the guard sees it."""
@@ -120,6 +94,8 @@ class ContaminationIndex:
         self._by_text: dict[bytes, EvalPrompt] = {}
         self._vocab: set[bytes] = set()
         self._pairs: set[tuple[bytes, bytes]] = set()
+        # n - 1 eval pairs in a row: what every eval n-gram has (see _candidates).
+        self._run = b"\x01" * max(n - 1, 1)
         self._runs = re.compile(b"\x01{%d,}" % max(n - 1, 1))
         self._by_gram: dict[bytes, list[int]] = defaultdict(list)
         self._items: list[EvalPrompt] = []
@@ -144,6 +120,28 @@ class ContaminationIndex:
         hit = self.match(prompt)
         return None if hit is None else replace(hit, position=position)
 
+    def _candidates(self, words: list[bytes]) -> set[bytes]:
+        """The n-grams of ``words`` that can equal an eval n-gram; no other can.
+
+        An eval n-gram's words are all eval words and each adjacent pair of them occurs in an
+        eval prompt, so only runs of n - 1 such pairs are joined into grams (joining every gram
+        of every record cost more than the rest of the guard).
+        """
+        n = self.n
+        if len(words) < n:
+            return {b" ".join(words)} if words else set()
+        if n == 1:
+            return set(filter(self._vocab.__contains__, words))
+        # One byte per adjacent pair (1 = an eval pair); runs are found in C, most often none.
+        flags = bytes(map(self._pairs.__contains__, pairwise(words)))
+        if self._run not in flags:
+            return set()
+        out: set[bytes] = set()
+        for run in self._runs.finditer(flags):
+            first, end = run.span()
+            out.update(b" ".join(words[i : i + n]) for i in range(first, end - n + 2))
+        return out
+
     def match(self, prompt: str) -> Overlap | None:
         """``check`` for a prompt whose position is not known yet (``position`` is -1)."""
         if not self._items:
@@ -152,7 +150,7 @@ class ContaminationIndex:
         exact = self._by_text.get(b" ".join(words))
         if exact is not None:
             return Overlap(-1, exact.eval_set, exact.item_id, True, 1.0)
-        grams = _candidate_grams(words, self.n, self._vocab, self._pairs, self._runs)
+        grams = self._candidates(words)
         if not grams:
             return None
         hits: dict[int, int] = defaultdict(int)

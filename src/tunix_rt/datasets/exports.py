@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -112,7 +113,10 @@ async def open_source(*, session: AsyncSession, dataset: Dataset) -> Source:
 
 
 def _meta(doc: dict[str, Any], split: str) -> dict[str, Any]:
-    return {**(doc.get("meta") or {}), "split": split}
+    # The parsed line is this record's own: its meta can take the split in place.
+    meta: dict[str, Any] = doc.get("meta") or {}
+    meta["split"] = split
+    return meta
 
 
 def _steps(doc: dict[str, Any]) -> list[str]:
@@ -131,7 +135,7 @@ def convert(tid: str, split: str, line: bytes, options: ExportOptions) -> bytes:
         user = {"role": "user", "content": doc["prompt"]}
         messages = [*system, user, {"role": "assistant", "content": body}]
         out: dict[str, Any] = {"id": tid, "messages": messages, "metadata": _meta(doc, split)}
-        return orjson.dumps(out) + b"\n"
+        return orjson.dumps(out, option=orjson.OPT_APPEND_NEWLINE)
     # render_example's two parts, without its object: an export renders every record.
     prompt = render_prompt(doc["prompt"], template=options.template, system=options.system)
     completion = render_body(steps, answer, style=options.style) + end_of_turn(options.template)
@@ -140,7 +144,7 @@ def convert(tid: str, split: str, line: bytes, options: ExportOptions) -> bytes:
     else:
         out = {"id": tid, "prompt": prompt, "response": completion}
     out["metadata"] = _meta(doc, split)
-    return orjson.dumps(out) + b"\n"
+    return orjson.dumps(out, option=orjson.OPT_APPEND_NEWLINE)
 
 
 def _selected(source: Source, options: ExportOptions) -> Iterator[tuple[str, str, bytes]]:
@@ -187,10 +191,21 @@ def write_file(source: Source, options: ExportOptions, path: Path) -> ExportResu
     tmp = path.with_name(f".{path.name}.tmp")
     digest = hashlib.sha256()
     size = 0
-    with tmp.open("wb") as fh:
+    # Hashing and writing a chunk release the GIL: a second thread does both while this one
+    # renders the next chunk. One worker keeps the chunks in order; one in flight bounds memory.
+    with tmp.open("wb") as fh, ThreadPoolExecutor(max_workers=1) as sink:
+        pending: Future[None] | None = None
         for chunk in iter_export(source, options):
-            fh.write(chunk)
-            digest.update(chunk)
             size += len(chunk)
+            if pending is not None:
+                pending.result()
+            pending = sink.submit(_sink, fh, digest, chunk)
+        if pending is not None:
+            pending.result()
     tmp.replace(path)
     return ExportResult(count=count_records(source, options), sha256=digest.hexdigest(), bytes=size)
+
+
+def _sink(fh: BinaryIO, digest: hashlib._Hash, chunk: bytes) -> None:
+    fh.write(chunk)
+    digest.update(chunk)
