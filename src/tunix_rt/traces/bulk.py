@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,10 +50,14 @@ class BatchResult:
     ids: list[uuid.UUID]
 
 
-@dataclass(frozen=True)
-class _Row:
-    id: uuid.UUID
-    canon: CanonicalTrace
+# A new row: its id and the trace (a plain tuple: thousands are made per batch).
+_Row = tuple[uuid.UUID, CanonicalTrace]
+
+
+def _new_ids(count: int) -> list[uuid.UUID]:
+    """Random UUIDs as ``uuid.uuid4`` makes them, from one read of the OS random source."""
+    raw = os.urandom(16 * count)
+    return [uuid.UUID(bytes=raw[k : k + 16], version=4) for k in range(0, 16 * count, 16)]
 
 
 async def existing_ids(session: AsyncSession, digests: Sequence[str]) -> dict[str, uuid.UUID]:
@@ -81,22 +86,22 @@ async def _insert_sqlite(session: AsyncSession, rows: list[_Row], now: datetime)
     """The ``steps``/``meta`` JSON goes in as the text already encoded (SQLite stores text)."""
     values = [
         {
-            "id": r.id,
-            "content_hash": r.canon.digest,
-            "trace_version": r.canon.trace_version,
-            "prompt": r.canon.prompt,
-            "final_answer": r.canon.final_answer,
-            "steps_json": r.canon.steps_json,
-            "meta_json": r.canon.meta_json,
-            "source": r.canon.source,
-            "category": r.canon.category,
-            "difficulty": r.canon.difficulty,
-            "step_count": r.canon.step_count,
+            "id": row_id,
+            "content_hash": canon.digest,
+            "trace_version": canon.trace_version,
+            "prompt": canon.prompt,
+            "final_answer": canon.final_answer,
+            "steps_json": canon.steps_json,
+            "meta_json": canon.meta_json,
+            "source": canon.source,
+            "category": canon.category,
+            "difficulty": canon.difficulty,
+            "step_count": canon.step_count,
             "created_at": now,
         }
-        for r in rows
+        for row_id, canon in rows
     ]
-    tags = [{"trace_id": r.id, "tag": t} for r in rows for t in r.canon.tags]
+    tags = [{"trace_id": row_id, "tag": t} for row_id, canon in rows for t in canon.tags]
     if values:
         await session.execute(_SQLITE_INSERT, values)
     if tags:
@@ -105,9 +110,9 @@ async def _insert_sqlite(session: AsyncSession, rows: list[_Row], now: datetime)
 
 def _copy_record(row: _Row, now: datetime) -> tuple[Any, ...]:
     """``TRACE_COLUMNS`` in order; jsonb as JSON text (asyncpg's codec as SQLAlchemy sets it)."""
-    canon = row.canon
+    row_id, canon = row
     return (
-        row.id,
+        row_id,
         canon.digest,
         canon.trace_version,
         canon.prompt,
@@ -129,7 +134,7 @@ async def _copy_postgres(session: AsyncSession, rows: list[_Row], now: datetime)
     assert raw is not None
     records = [_copy_record(r, now) for r in rows]
     await raw.copy_records_to_table("traces", records=records, columns=TRACE_COLUMNS)
-    tags = [(r.id, t) for r in rows for t in r.canon.tags]
+    tags = [(row_id, t) for row_id, canon in rows for t in canon.tags]
     if tags:
         await raw.copy_records_to_table("trace_tags", records=tags, columns=("trace_id", "tag"))
 
@@ -153,8 +158,8 @@ async def _insert_postgres(
                 await _copy_postgres(session, rows, now)
             return rows, stored
         except UniqueViolationError:
-            stored.update(await existing_ids(session, [r.canon.digest for r in rows]))
-            rows = [r for r in rows if r.canon.digest not in stored]
+            stored.update(await existing_ids(session, [canon.digest for _, canon in rows]))
+            rows = [row for row in rows if row[1].digest not in stored]
     async with session.begin_nested():
         await _copy_postgres(session, rows, now)
     return rows, stored
@@ -175,12 +180,13 @@ async def store_canonical(
         first.setdefault(canon.digest, canon)
     now = utcnow()
     if is_postgres(session):
-        rows = [_Row(uuid.uuid4(), canon) for canon in first.values()]
+        rows = list(zip(_new_ids(len(first)), first.values(), strict=True))
         rows, ids = await _insert_postgres(session, rows, now) if rows else (rows, {})
     else:
         ids = await existing_ids(session, list(first))
-        rows = [_Row(uuid.uuid4(), canon) for d, canon in first.items() if d not in ids]
+        new = [canon for d, canon in first.items() if d not in ids]
+        rows = list(zip(_new_ids(len(new)), new, strict=True))
         await _insert_sqlite(session, rows, now)
-    ids.update({r.canon.digest: r.id for r in rows})
+    ids.update({canon.digest: row_id for row_id, canon in rows})
     ordered = [ids[canon.digest] for canon in traces]
     return BatchResult(created=len(rows), duplicates=len(traces) - len(rows), ids=ordered)

@@ -22,16 +22,22 @@ def _text(value: Any, longest: int) -> bool:
 
 
 def _steps_ok(steps: Any) -> bool:
+    # Checks written out inline: this loop runs for every step of every imported trace.
     if type(steps) is not list or not 0 < len(steps) <= 1_000:
         return False
     last = -1
     for step in steps:
         if type(step) is not dict or step.keys() != _STEP_KEYS:
             return False
-        i = step["i"]
-        if type(i) is not int or i <= last:
-            return False
-        if not (_text(step["type"], 64) and _text(step["content"], 20_000)):
+        i, kind, content = step["i"], step["type"], step["content"]
+        if not (
+            type(i) is int
+            and i > last
+            and type(kind) is str
+            and 0 < len(kind) <= 64
+            and type(content) is str
+            and 0 < len(content) <= 20_000
+        ):
             return False
         last = i
     return True
@@ -71,6 +77,16 @@ def _has_nul(value: Any) -> bool:
 
 def nul_fields(canon: CanonicalTrace) -> list[str]:
     """Fields holding a NUL character, which PostgreSQL cannot store in text or jsonb."""
+    # orjson writes NUL as \u0000, so clean JSON (the usual case) is never decoded again.
+    meta = canon.meta_json or ""
+    if not (
+        "\x00" in canon.prompt
+        or "\x00" in canon.final_answer
+        or "\x00" in canon.trace_version
+        or "\\u0000" in canon.steps_json
+        or "\\u0000" in meta
+    ):
+        return []
     found = [
         name
         for name, text in (
@@ -80,11 +96,9 @@ def nul_fields(canon: CanonicalTrace) -> list[str]:
         )
         if "\x00" in text
     ]
-    # orjson writes NUL as \u0000, so clean JSON (the usual case) is never decoded again.
     if "\\u0000" in canon.steps_json:
         steps = orjson.loads(canon.steps_json)
         found += [f"steps[{n}]" for n, step in enumerate(steps) if _has_nul(step)]
-    meta = canon.meta_json
-    if meta is not None and "\\u0000" in meta and _has_nul(orjson.loads(meta)):
+    if "\\u0000" in meta and _has_nul(orjson.loads(meta)):
         found.append("meta")
     return found

@@ -102,11 +102,12 @@ def _canonical_batch(body: bytes, max_traces: int) -> list[CanonicalTrace]:
 
 
 def parse_batch(body: bytes, *, max_traces: int) -> list[CanonicalTrace]:
-    """A batch body (``{"traces": [...]}`` or ``[...]``), validated in one pass."""
+    """A batch body (``{"traces": [...]}`` or ``[...]``), validated in one pass.
+
+    NUL characters are left to ``store_canonical``, which rejects them before it writes.
+    """
     with _gc_paused():
-        traces = _canonical_batch(body, max_traces)
-    check_storable(traces)
-    return traces
+        return _canonical_batch(body, max_traces)
 
 
 def parse_trace(doc: Any, prefix: str = "") -> CanonicalTrace:
