@@ -107,6 +107,7 @@ async def test_latest_is_newest_first_then_by_hash(session: AsyncSession, home: 
         (["add", "add", None], {"(none)": 1, "add": 2}),
         ([1, 1.0, True, "1"], {"1": 2, "1.0": 1, "True": 1}),
         ([["x"], "['x']", None], {"(none)": 1, "['x']": 2}),
+        ([None, "(none)", True, True], {"(none)": 2, "True": 2}),
     ],
 )
 def test_stats_count_meta_values_by_their_text(

@@ -73,6 +73,8 @@ def dedupe(records: Sequence[K], by: str) -> tuple[list[K], int]:
     """Drop later records with the same content (or normalised prompt); returns (kept, dropped)."""
     if by == "none":
         return list(records), 0
+    if by == "content" and len({r.content_hash for r in records}) == len(records):
+        return list(records), 0  # the usual case: traces' hashes are unique in the database
     seen: set[str] = set()
     kept: list[K] = []
     for record in records:
@@ -180,12 +182,14 @@ def _label(value: Any) -> str:
 def _counts(values: Sequence[Any]) -> dict[str, int]:
     """How often each value occurs, by its text (None as ``NO_STRATUM``), sorted."""
     try:
-        # Counting (type, value) pairs in C first: 1, 1.0 and True stay apart, as their texts do.
-        distinct = Counter(zip(map(type, values), values, strict=True))
-    except TypeError:  # an unhashable value (a list, an object): count the texts directly
-        distinct = Counter((str, _label(v)) for v in values)
+        distinct = Counter(values)
+    except TypeError:  # an unhashable value (a list, an object)
+        distinct = Counter(map(_label, values))
+    if not all(value is None or type(value) is str for value in distinct):
+        # 1, 1.0 and True are one key to a Counter but three texts: count the texts.
+        distinct = Counter(map(_label, values))
     counter: Counter[str] = Counter()
-    for (_, value), n in distinct.items():
+    for value, n in distinct.items():
         counter[_label(value)] += n
     return dict(sorted(counter.items()))
 
