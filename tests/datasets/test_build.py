@@ -113,12 +113,14 @@ async def test_latest_is_newest_first_then_by_hash(session: AsyncSession, home: 
 def test_stats_count_meta_values_by_their_text(
     values: list[object], expected: dict[str, int]
 ) -> None:
-    no_evals = ContaminationIndex([])
-    records = [
-        steps.prepare(Record(uuid.uuid4(), f"h{k}", "1.0", "p", [], "a", {"category": v}), no_evals)
-        for k, v in enumerate(values)
-    ]
-    stats = steps.record_stats(records, ["train"] * len(records), [b"{}\n"] * len(records))
+    records = steps.prepare(
+        [
+            Record(uuid.uuid4(), f"h{k}", "1.0", "p", [], "a", {"category": value})
+            for k, value in enumerate(values)
+        ],
+        ContaminationIndex([]),
+    )
+    stats = steps.record_stats(records, ["train"] * len(records), [3] * len(records))
     assert stats["by_category"] == expected
     assert stats["by_source"] == {"(none)": len(values)}
 
@@ -152,8 +154,22 @@ def test_prepared_line_is_the_canonical_line(
     split: str,
 ) -> None:
     record = Record(uuid.uuid4(), "h", version, prompt, steps_, answer, meta)
-    prepared = steps.prepare(record, ContaminationIndex([]))
+    [prepared] = steps.prepare([record], ContaminationIndex([]))
     assert steps.prepared_line(prepared, split) == steps.canonical_line(record, split)
+
+
+def test_joined_lines_are_the_canonical_lines_in_pieces() -> None:
+    records = [
+        Record(uuid.uuid4(), f"h{k}", "1.0", f"p{k}", [{"i": 0, "content": "x" * k}], "a", None)
+        for k in range(2 * steps.LINES_PER_PIECE + 3)
+    ]
+    splits = ["eval" if k % 3 == 0 else "train" for k in range(len(records))]
+    prepared = steps.prepare(records, ContaminationIndex([]))
+    lines = [steps.canonical_line(r, s) for r, s in zip(records, splits, strict=True)]
+    pieces = steps.joined_lines(prepared, splits)
+    assert len(pieces) == 3
+    assert b"".join(pieces) == b"".join(lines)
+    assert steps.line_sizes(prepared, splits) == [len(line) for line in lines]
 
 
 async def test_stratified_keeps_proportions(session: AsyncSession, home: Path) -> None:

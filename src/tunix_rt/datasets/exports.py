@@ -9,10 +9,9 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -191,21 +190,10 @@ def write_file(source: Source, options: ExportOptions, path: Path) -> ExportResu
     tmp = path.with_name(f".{path.name}.tmp")
     digest = hashlib.sha256()
     size = 0
-    # Hashing and writing a chunk release the GIL: a second thread does both while this one
-    # renders the next chunk. One worker keeps the chunks in order; one in flight bounds memory.
-    with tmp.open("wb") as fh, ThreadPoolExecutor(max_workers=1) as sink:
-        pending: Future[None] | None = None
+    with tmp.open("wb") as fh:
         for chunk in iter_export(source, options):
+            fh.write(chunk)
+            digest.update(chunk)
             size += len(chunk)
-            if pending is not None:
-                pending.result()
-            pending = sink.submit(_sink, fh, digest, chunk)
-        if pending is not None:
-            pending.result()
     tmp.replace(path)
     return ExportResult(count=count_records(source, options), sha256=digest.hexdigest(), bytes=size)
-
-
-def _sink(fh: BinaryIO, digest: hashlib._Hash, chunk: bytes) -> None:
-    fh.write(chunk)
-    digest.update(chunk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,9 +22,6 @@ MANIFEST_FILE = "manifest.json"
 RECORD_FORMAT = "tunix-rt.trace-jsonl/1"
 # The manifest lists at most this many overlaps one by one; the count is always exact.
 MAX_LISTED_OVERLAPS = 1000
-# Lines per piece when hashing and writing: hashlib and file writes release the GIL only for
-# buffers over 2 KB, and single record lines are about that size.
-JOIN_LINES = 512
 
 
 def dataset_dir(home: Path, key: str) -> Path:
@@ -32,19 +29,16 @@ def dataset_dir(home: Path, key: str) -> Path:
     return home / "datasets" / key
 
 
-def _joined(lines: Sequence[bytes]) -> Iterator[bytes]:
-    """The lines in ~1 MB pieces (hashing and writing a piece at a time releases the GIL)."""
-    for start in range(0, len(lines), JOIN_LINES):
-        yield b"".join(lines[start : start + JOIN_LINES])
-
-
 def hash_lines(lines: Sequence[bytes]) -> tuple[str, int]:
-    """sha256 and byte count of the record lines, in order (= ``sha256sum data.jsonl``)."""
+    """sha256 and byte count of the record lines (or pieces of them), in order.
+
+    The same as ``sha256sum data.jsonl``.
+    """
     digest = hashlib.sha256()
     size = 0
-    for piece in _joined(lines):
-        digest.update(piece)
-        size += len(piece)
+    for line in lines:
+        digest.update(line)
+        size += len(line)
     return digest.hexdigest(), size
 
 
@@ -149,7 +143,7 @@ def write_files(
     tmp.mkdir()
     try:
         with (tmp / DATA_FILE).open("wb") as fh:
-            fh.writelines(_joined(lines))
+            fh.writelines(lines)
         full = {**manifest, "trace_ids": list(trace_ids)}
         (tmp / MANIFEST_FILE).write_bytes(orjson.dumps(full, option=orjson.OPT_INDENT_2))
         # Only a build whose row was rolled back leaves a directory behind; it is replaced.

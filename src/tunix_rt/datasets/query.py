@@ -185,9 +185,11 @@ async def _rows(session: AsyncSession, stmt: Select[*tuple[Any, ...]]) -> Sequen
 
 
 async def _streamed(
-    session: AsyncSession, stmt: Select[*tuple[Any, ...]], each: Callable[[Any], T]
+    session: AsyncSession,
+    stmt: Select[*tuple[Any, ...]],
+    each: Callable[[Sequence[Any]], list[T]],
 ) -> list[T]:
-    """``each`` of a content query's rows; on PostgreSQL applied while the next rows arrive.
+    """``each`` of a content query's rows, by chunk; on PostgreSQL while the next rows arrive.
 
     A server-side cursor is read in chunks, each requested before the previous one is handed to
     ``each``: PostgreSQL produces rows on its own core while Python works on the ones it has,
@@ -195,7 +197,7 @@ async def _streamed(
     """
     conn = await session.connection()
     if conn.dialect.name != "postgresql":
-        return [each(row) for row in (await session.execute(stmt)).all()]
+        return each((await session.execute(stmt)).all())
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.construct_params()
     args = [params[name] for name in compiled.positiontup or ()]
@@ -207,7 +209,7 @@ async def _streamed(
         return await _prefetching(driver.cursor(compiled.string, *args), each)
 
 
-async def _prefetching(factory: Any, each: Callable[[Any], T]) -> list[T]:
+async def _prefetching(factory: Any, each: Callable[[Sequence[Any]], list[T]]) -> list[T]:
     cursor = await factory
     done: list[T] = []
     pending = asyncio.ensure_future(cursor.fetch(STREAM_CHUNK))
@@ -216,7 +218,7 @@ async def _prefetching(factory: Any, each: Callable[[Any], T]) -> list[T]:
             pending = asyncio.ensure_future(cursor.fetch(STREAM_CHUNK))
             # One turn of the loop lets the new fetch send its request before ``each`` runs.
             await asyncio.sleep(0)
-            done.extend(map(each, rows))
+            done.extend(each(rows))
     finally:
         # Never leave a fetch in flight on the session's connection (an error, a cancellation).
         await asyncio.gather(pending, return_exceptions=True)
@@ -224,26 +226,30 @@ async def _prefetching(factory: Any, each: Callable[[Any], T]) -> list[T]:
 
 
 async def fetch_latest(
-    *, session: AsyncSession, build: DatasetBuild, parse: Callable[[Record], T]
+    *, session: AsyncSession, build: DatasetBuild, parse: Callable[[list[Record]], list[T]]
 ) -> list[T]:
-    """``parse`` of the filtered traces' content (one query), newest first, then by hash."""
+    """``parse`` of the filtered traces' content (one query), newest first, then by hash.
+
+    ``parse`` gets the records a chunk at a time and returns one result per record.
+    """
     dialect = session.get_bind().dialect.name
     stmt = select(*CONTENT_COLUMNS).where(*where_clauses(build.filters, dialect))
     if build.limit is not None:
         # A top-N sort in the database keeps only ``limit`` rows.
         ordered = stmt.order_by(Trace.created_at.desc(), Trace.content_hash).limit(build.limit)
-        return await _streamed(session, ordered, lambda row: parse(_record(row)))
+        return await _streamed(session, ordered, lambda rows: parse(list(map(_record, rows))))
+
+    def keyed(rows: Sequence[Any]) -> list[tuple[Any, str, T]]:
+        parsed = parse(list(map(_record, rows)))
+        return [(row[-1], row[1], item) for row, item in zip(rows, parsed, strict=True)]
+
     # Without a limit the database would sort every full row before sending the first (on disk
     # past work_mem); unordered, rows stream as they are read, and only keys are sorted here,
     # in the same order: content_hash is lowercase hex, which any collation orders as Python.
-    keyed = await _streamed(
-        session,
-        stmt.add_columns(Trace.created_at),
-        lambda row: (row[-1], row[1], parse(_record(row))),
-    )
-    keyed.sort(key=itemgetter(1))
-    keyed.sort(key=itemgetter(0), reverse=True)  # stable: equal times keep the hash order
-    return [parsed for _, _, parsed in keyed]
+    found = await _streamed(session, stmt.add_columns(Trace.created_at), keyed)
+    found.sort(key=itemgetter(1))
+    found.sort(key=itemgetter(0), reverse=True)  # stable: equal times keep the hash order
+    return [item for _, _, item in found]
 
 
 async def fetch_records(*, session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Record]:

@@ -138,14 +138,14 @@ async def _select_records(
 ) -> tuple[list[Prepared], int, dict[str, object]]:
     index, eval_sets = await _eval_index(session, build)
 
-    def ready(record: Record) -> Prepared:
-        return steps.prepare(record, index)
+    def ready(records: list[Record]) -> list[Prepared]:
+        return steps.prepare(records, index)
 
     if given is None and _single_query(build):
         records = await query.fetch_latest(session=session, build=build, parse=ready)
     else:
         ids = await _choose_ids(session, build, given)
-        records = [ready(r) for r in await query.fetch_records(session=session, ids=ids)]
+        records = ready(await query.fetch_records(session=session, ids=ids))
     if given is not None and build.strategy == "random":
         records.sort(key=lambda r: steps.rank(build.seed or 0, r.content_hash))
     records, dropped = steps.dedupe(records, build.dedupe)
@@ -160,11 +160,11 @@ async def _select_records(
 
 @dataclass(frozen=True)
 class _Selection:
-    """A build's records in manifest order, their splits, canonical lines, hash and stats."""
+    """A build's records in manifest order, their splits, data (pieces), hash and stats."""
 
     records: list[Prepared]
     splits: list[str]
-    lines: list[bytes]
+    data: list[bytes]
     digest: tuple[str, int]
     stats: dict[str, Any]
     dropped: int
@@ -177,12 +177,12 @@ async def _select(
     records, dropped, contamination = await _select_records(session, build, given)
     hashes = [r.content_hash for r in records]
     splits = steps.assign_splits(hashes, build.eval_fraction, split_seed(build))
-    lines = [steps.prepared_line(r, s) for r, s in zip(records, splits, strict=True)]
+    data = steps.joined_lines(records, splits)
     # sha256 in a thread (it releases the GIL on large pieces) while this one counts stats.
-    hashing = asyncio.get_running_loop().run_in_executor(None, hash_lines, lines)
-    stats = steps.record_stats(records, splits, lines)
+    hashing = asyncio.get_running_loop().run_in_executor(None, hash_lines, data)
+    stats = steps.record_stats(records, splits, steps.line_sizes(records, splits))
     digest = await hashing
-    return _Selection(records, splits, lines, digest, stats, dropped, contamination)
+    return _Selection(records, splits, data, digest, stats, dropped, contamination)
 
 
 async def _store(
@@ -204,7 +204,7 @@ async def _store(
     )
     ids = [str(r.trace_id) for r in sel.records]
     writing = asyncio.get_running_loop().run_in_executor(
-        None, write_files, directory, sel.lines, manifest, ids
+        None, write_files, directory, sel.data, manifest, ids
     )
     dataset = Dataset(
         key=build.key,
