@@ -172,6 +172,25 @@ def test_joined_lines_are_the_canonical_lines_in_pieces() -> None:
     assert steps.line_sizes(prepared, splits) == [len(line) for line in lines]
 
 
+@pytest.mark.parametrize(
+    ("hashes", "fraction", "seed"),
+    [
+        ([f"{k:064x}" for k in range(50)], 0.2, 3),
+        (["a", "b", "a", "c", "b", "a"], 0.5, 0),  # repeated hashes: the earlier one goes first
+        (["x", "y"], 0.01, 9),  # at least one eval record once the fraction is above 0
+        (["x", "y", "z"], 0.0, 1),
+        ([], 0.3, 1),
+    ],
+)
+def test_splits_put_the_lowest_seeded_ranks_in_eval(
+    hashes: list[str], fraction: float, seed: int
+) -> None:
+    n_eval = min(max(round(len(hashes) * fraction), 1), len(hashes) - 1) if fraction else 0
+    ranked = sorted(range(len(hashes)), key=lambda i: steps.rank(f"split:{seed}", hashes[i]))
+    expected = ["eval" if i in ranked[:n_eval] else "train" for i in range(len(hashes))]
+    assert steps.assign_splits(hashes, fraction, seed) == expected
+
+
 async def test_stratified_keeps_proportions(session: AsyncSession, home: Path) -> None:
     traces = [make_trace(i, category="add" if i < 20 else "mul") for i in range(30)]
     await store(session, traces)
