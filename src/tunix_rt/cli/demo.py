@@ -68,15 +68,17 @@ class DemoPlan:
             "model_overrides": {"num_hidden_layers": 3},
             "template": "plain",
             "max_seq_length": 400,
-            "batch_size": 32,
-            "learning_rate": 1.5e-3,
+            # Small batches learn far more per example here (batch 32/16/8/4 at 48k examples:
+            # 36/62/67/73% held-out) at about the same tokens/s.
+            "batch_size": 8,
+            "learning_rate": 1e-3,
             "warmup_steps": 100,
             "weight_decay": 0.1,
             "lr_schedule": "cosine",
             # Only the time budget bounds the run, so the cosine schedule spans exactly it.
-            "time_budget_s": 420.0,
+            "time_budget_s": 450.0,
             "num_threads": 2,
-            "log_every_steps": 25,
+            "log_every_steps": 100,
         }
     )
 
