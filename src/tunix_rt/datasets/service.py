@@ -178,11 +178,8 @@ async def _select(
     hashes = [r.content_hash for r in records]
     splits = steps.assign_splits(hashes, build.eval_fraction, split_seed(build))
     data = steps.joined_lines(records, splits)
-    # sha256 in a thread (it releases the GIL on large pieces) while this one counts stats.
-    hashing = asyncio.get_running_loop().run_in_executor(None, hash_lines, data)
     stats = steps.record_stats(records, splits, steps.line_sizes(records, splits))
-    digest = await hashing
-    return _Selection(records, splits, data, digest, stats, dropped, contamination)
+    return _Selection(records, splits, data, hash_lines(data), stats, dropped, contamination)
 
 
 async def _store(
