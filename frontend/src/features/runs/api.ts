@@ -1,4 +1,5 @@
-import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
 import type { paths } from "../../client/schema";
 import { api, unwrap } from "../../client/http";
 import type { Schemas } from "../../client/types";
@@ -61,16 +62,33 @@ export function fetchMetrics(id: string) {
   return unwrap(api.GET("/api/tunix/runs/{run_id}/metrics", { params: { path: { run_id: id } } }));
 }
 
-export const useRunMetrics = (id: string, active: boolean) =>
-  useQuery(queryOptions({ queryKey: runKeys.metrics(id), queryFn: () => fetchMetrics(id), refetchInterval: active ? 1_500 : false }));
+/**
+ * Polling stops when a run turns terminal, but the last poll may predate the run's last rows
+ * (the worker writes them just before it records the status): fetch once more at that moment.
+ */
+function useRefetchWhenPollingStops(queryKey: QueryKey, active: boolean) {
+  const qc = useQueryClient();
+  const wasActive = useRef(active);
+  useEffect(() => {
+    if (wasActive.current && !active) void qc.invalidateQueries({ queryKey });
+    wasActive.current = active;
+  }, [active, qc, queryKey]);
+}
+
+export function useRunMetrics(id: string, active: boolean) {
+  useRefetchWhenPollingStops(runKeys.metrics(id), active);
+  return useQuery(queryOptions({ queryKey: runKeys.metrics(id), queryFn: () => fetchMetrics(id), refetchInterval: active ? 1_500 : false }));
+}
 
 /** GET /api/tunix/runs/{id}/artifacts. */
 export function fetchArtifacts(id: string) {
   return unwrap(api.GET("/api/tunix/runs/{run_id}/artifacts", { params: { path: { run_id: id } } }));
 }
 
-export const useRunArtifacts = (id: string, active: boolean) =>
-  useQuery(queryOptions({ queryKey: runKeys.artifacts(id), queryFn: () => fetchArtifacts(id), refetchInterval: active ? 5_000 : false }));
+export function useRunArtifacts(id: string, active: boolean) {
+  useRefetchWhenPollingStops(runKeys.artifacts(id), active);
+  return useQuery(queryOptions({ queryKey: runKeys.artifacts(id), queryFn: () => fetchArtifacts(id), refetchInterval: active ? 5_000 : false }));
+}
 
 /** The download URL of one artifact (a plain link, so the browser streams it to disk). */
 export const artifactUrl = (id: string, name: string) =>
