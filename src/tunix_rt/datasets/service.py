@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import shutil
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -36,6 +34,7 @@ from tunix_rt.datasets.query import Record
 from tunix_rt.datasets.schemas import DatasetBuild, ExportResult
 from tunix_rt.db.base import utcnow
 from tunix_rt.errors import Conflict, InvalidInput, InvalidState, NotFound, Problem
+from tunix_rt.gcpause import gc_paused
 
 __all__ = [
     "build_dataset",
@@ -247,7 +246,7 @@ async def build_dataset(
     existing = await _existing(session, build)
     if existing is not None and existing.spec_hash != spec_hash(build):
         raise _conflict(build, existing, "a different build recipe")
-    with _gc_paused():
+    with gc_paused():
         selection = await _select(session, build, trace_ids)
         if existing is not None:
             if existing.content_hash != selection.digest[0]:
@@ -257,22 +256,6 @@ async def build_dataset(
         # Freed while the collector is paused, so its first run after does not scan them all.
         del selection
         return dataset, True
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic collector while a build holds its records.
-
-    The records are acyclic JSON (reference counting frees them); with 100k of them alive,
-    each collection rescans them all and costs 15-30% of a build (bench/datasets.py).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 async def full_manifest(*, session: AsyncSession, key: str) -> dict[str, object]:

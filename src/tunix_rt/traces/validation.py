@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
 from pydantic import ValidationError
 
 from tunix_rt.errors import InvalidInput, Problem
+from tunix_rt.gcpause import gc_paused
 from tunix_rt.traces.fastcheck import is_plainly_valid, nul_fields
 from tunix_rt.traces.schemas import TRACE_BATCH_DOC, TRACE_DOC, TRACE_DOCS, CanonicalTrace
 
@@ -74,24 +73,6 @@ def check_storable(traces: list[CanonicalTrace], prefix: str | None = "traces") 
         raise InvalidInput("invalid trace batch", problems=problems[:MAX_PROBLEMS])
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Keep the cyclic garbage collector out of a synchronous decode of short-lived documents.
-
-    A 2,000-trace body decodes into ~30,000 dicts and lists. Collections triggered midway
-    promote them, and the promotions soon trigger full collections over the whole server heap:
-    about 20 us per trace, a third of the batch path's CPU (measured, docs/traces.md). The
-    documents hold no cycles and are freed by reference counting before the collector resumes.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _canonical_batch(body: bytes, max_traces: int) -> list[CanonicalTrace]:
     docs: Sequence[Mapping[str, Any]] | None = _plain_batch(body)
     if docs is None:
@@ -106,7 +87,7 @@ def parse_batch(body: bytes, *, max_traces: int) -> list[CanonicalTrace]:
 
     NUL characters are left to ``store_canonical``, which rejects them before it writes.
     """
-    with _gc_paused():
+    with gc_paused():
         return _canonical_batch(body, max_traces)
 
 
