@@ -243,6 +243,8 @@ def test_reversed_notation_restates_the_operands_before_the_columns() -> None:
     assert rev.tags == arithmetic_problem("sub", 60, 1, "short").tags
     mul = arithmetic_problem("mul", 56, 74, "reversed", "columns")
     assert mul.steps[0] == ("restate", "r 65 47")
+    # A partial product's column writes the one-digit product, then adds the carry.
+    assert ("compute", "5*7+4=35+4=39 w9 c3") in mul.steps
     # The partial products 224 and 3920 are restated reversed before their column sum.
     assert ("restate", "r 4220 0293") in mul.steps
     assert [kind for kind, _ in mul.steps].count("restate") == 2
@@ -258,14 +260,33 @@ def test_word_columns_work_multi_digit_word_steps_by_column() -> None:
         ("compute", "5-2-1=2 w2 b0"),
         ("compute", "change: 50-21=29"),
     ]
-    # One-digit products, divisions and the two-claim percent steps stay whole.
-    for whole in ("cost: 7*3=21", "time: 60/20=3", "discount: 40*25=1000, 1000/100=10"):
+    # One-digit products and divisions stay whole.
+    for whole in ("cost: 7*3=21", "time: 60/20=3"):
         assert column_work(whole) == [("compute", whole)]
+    # The longer factor goes on top: one partial product.
+    assert column_work("total: 7*35=245") == [
+        ("restate", "r 53 70"),
+        ("compute", "5*7+0=35+0=35 w5 c3"),
+        ("compute", "3*7+3=21+3=24 w4 c2"),
+        ("compute", "35*7=245"),
+        ("compute", "total: 7*35=245"),
+    ]
+    # A chain is worked one operation at a time; the inner result gets its own claim.
+    chain = column_work("change: 100-35-27=38")
+    assert ("compute", "100-35=65") in chain
+    assert ("restate", "r 56 72") in chain
+    assert chain[-1] == ("compute", "change: 100-35-27=38")
+    # The percent step's product is worked too; its division by 100 stays whole.
+    percent = column_work("discount: 84*25=2100, 2100/100=21")
+    assert ("compute", "84*20=1680") in percent
     traces = reasoning_mix_generate(
         400, seed=3, notation="reversed", detail="columns", word_columns=True
     )
     words = [t for t in traces if t.meta and t.meta["category"] == "word_problem"]
     assert any(s.type == "restate" for t in words for s in t.steps)
+    # The prompt's numbers are restated first, in order.
+    first = words[0]
+    assert first.steps[0].content == "n " + " ".join(re.findall(r"\d+", first.prompt))
     for trace in words:
         assert not check_steps([s.content for s in trace.steps]).wrong
     plain = reasoning_mix_generate(400, seed=3, notation="reversed", detail="columns")

@@ -4,11 +4,12 @@ Every step is ``label: a op b = c`` with no spaces around the operators, and eve
 integer by construction (divisions and percentages are chosen to come out exact), so the final
 answer is plain digits.
 
-With ``columns=True`` a step that adds, subtracts or multiplies two numbers, one of them with
-more than one digit, is first worked column by column in the arithmetic generator's
-``reversed`` notation (the operands restated reversed, then one-digit steps), and its labelled
-step follows as the summary: a small model then never does multi-digit arithmetic in one step.
-Divisions, one-digit products and the two-claim percent steps stay as they are.
+With ``columns=True`` the first step restates the prompt's numbers in order (``n 7 35 20``),
+so later steps copy them from one short line, and every addition, subtraction or
+multiplication with a multi-digit operand is first worked column by column in the arithmetic
+generator's ``reversed`` notation (the operands restated reversed, then one-digit steps; the
+longer factor on top), with the labelled step after it as the summary: a small model then
+never does multi-digit arithmetic in one step. Divisions stay whole.
 """
 
 from __future__ import annotations
@@ -188,28 +189,51 @@ TEMPLATES: dict[int, dict[str, Template]] = {
 KINDS = tuple(k for by_kind in TEMPLATES.values() for k in by_kind)
 
 
-_BINARY_STEP = re.compile(r"[^:]+: (\d+)([-+*])(\d+)=\d+")
+_CLAIM = re.compile(r"(\d+(?:[-+*/]\d+)+)=(\d+)")
+_TERM = re.compile(r"[-+*/]?\d+")
+
+
+def _binary_work(a: int, op: str, b: int) -> list[tuple[str, str]]:
+    """Column steps of one ``a op b`` with a multi-digit operand (none for one-digit ones)."""
+    if max(a, b) < 10:
+        return []
+    if op == "+":
+        worked = [restate_reversed(a, b), *addition_steps(a, b, "reversed")]
+    elif op == "-":
+        worked = [restate_reversed(a, b), *subtraction_steps(a, b, "reversed")]
+    else:  # the longer factor on top: 35*7 is one partial product, 7*35 two and a sum
+        top, low = max(a, b), min(a, b)
+        worked = [restate_reversed(top, low), *multiplication_steps(top, low, "columns", "reversed")]
+    return [("restate" if t.startswith("r ") else "compute", t) for t in worked]
 
 
 def column_work(step: str) -> list[tuple[str, str]]:
-    """The reversed-notation column steps that work out ``step``, then ``step`` itself."""
-    match = _BINARY_STEP.fullmatch(step)
-    if match is None:
-        return [("compute", step)]
-    a, op, b = int(match[1]), match[2], int(match[3])
-    if max(a, b) < 10:
-        return [("compute", step)]
-    if op == "+":
-        columns = addition_steps(a, b, "reversed")
-    elif op == "-":
-        columns = subtraction_steps(a, b, "reversed")
-    else:
-        columns = multiplication_steps(a, b, "columns", "reversed")
-    worked = [restate_reversed(a, b), *columns]
-    return [
-        *(("restate" if t.startswith("r ") else "compute", t) for t in worked),
-        ("compute", step),
-    ]
+    """The reversed-notation column steps that work out ``step``, then ``step`` itself.
+
+    Each claim of the step (``a op b op c = r``, left to right) is worked one operation at a
+    time; an operation whose result feeds the next gets its own claim (``100-35=65``).
+    Divisions stay whole.
+    """
+    worked: list[tuple[str, str]] = []
+    for match in _CLAIM.finditer(step):
+        terms = _TERM.findall(match[1])
+        value = int(terms[0])
+        for i, term in enumerate(terms[1:], start=1):
+            op, b = term[0], int(term[1:])
+            if op == "/":
+                value //= b
+                continue
+            result = value + b if op == "+" else value - b if op == "-" else value * b
+            worked += _binary_work(value, op, b)
+            if i < len(terms) - 1 and worked:
+                worked.append(("compute", f"{value}{op}{b}={result}"))
+            value = result
+    return [*worked, ("compute", step)]
+
+
+def number_restatement(prompt: str) -> str:
+    """``n`` and the prompt's numbers in order: later steps copy from this short line."""
+    return "n " + " ".join(re.findall(r"\d+", prompt))
 
 
 def word_problem(
@@ -229,7 +253,9 @@ def word_problem(
     difficulty = level if level is not None else rng.choice(DIFFICULTIES)
     prompt, texts, answer = TEMPLATES[n_steps][kind](rng, SCALE[difficulty])
     worked = (
-        [s for t in texts for s in column_work(t)] if columns else [("compute", t) for t in texts]
+        [("restate", number_restatement(prompt)), *(s for t in texts for s in column_work(t))]
+        if columns
+        else [("compute", t) for t in texts]
     )
     return Problem(
         prompt=prompt,
