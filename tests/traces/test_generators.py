@@ -260,15 +260,14 @@ def test_word_columns_work_multi_digit_word_steps_by_column() -> None:
         ("compute", "5-2-1=2 w2 b0"),
         ("compute", "change: 50-21=29"),
     ]
-    # One-digit products and divisions stay whole.
-    for whole in ("cost: 7*3=21", "time: 60/20=3"):
+    # One-digit products, table facts with trailing zeros and divisions stay whole.
+    for whole in ("cost: 7*3=21", "first: 30*4=120", "time: 60/20=3"):
         assert column_work(whole) == [("compute", whole)]
-    # The longer factor goes on top: one partial product.
+    # The longer factor goes on top: one partial product, summed up by the labelled step.
     assert column_work("total: 7*35=245") == [
         ("restate", "r 53 70"),
         ("compute", "5*7+0=35+0=35 w5 c3"),
         ("compute", "3*7+3=21+3=24 w4 c2"),
-        ("compute", "35*7=245"),
         ("compute", "total: 7*35=245"),
     ]
     # A chain is worked one operation at a time; the inner result gets its own claim.
@@ -279,6 +278,11 @@ def test_word_columns_work_multi_digit_word_steps_by_column() -> None:
     # The percent step's product is worked too; its division by 100 stays whole.
     percent = column_work("discount: 84*25=2100, 2100/100=21")
     assert ("compute", "84*20=1680") in percent
+    # A multiplier's trailing zeros are appended after the product: 245*20 is worked as 245*2.
+    assert column_work("discount: 245*20=4900, 4900/100=49")[-2:] == [
+        ("compute", "245*2=490"),
+        ("compute", "discount: 245*20=4900, 4900/100=49"),
+    ]
     traces = reasoning_mix_generate(
         400, seed=3, notation="reversed", detail="columns", word_columns=True
     )

@@ -15,10 +15,11 @@ k sit at a fixed offset: for a tiny model, finding the k-th digit from the right
 variable-length number is the slowest thing to learn (docs/results.md measures the effect).
 Two more changes serve the same reader: a borrowing subtraction column adds the borrowed 10
 after the digits it depends on (``3-8-1+10=4 w4 b1``, not ``13-8-1=4``: the step's first
-token no longer has to decide the borrow), and a multiplication's column-wise sum of partial
-products starts by restating the partial products reversed (``r 1410 0490``), and a column of a partial product writes the one-digit
-product before it adds the carry (``7*6+4=42+4=46 w6 c4``: two facts a tiny model learns
-apart, instead of one three-digit lookup).
+token no longer has to decide the borrow), a multiplication's column-wise sum of partial
+products starts by restating the partial products reversed (``r 1410 0490``), and a column
+of a partial product writes the one-digit product before it adds the carry
+(``7*6+4=42+4=46 w6 c4``: two facts a tiny model learns apart, instead of one three-digit
+lookup).
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ With ``columns=True`` the first step restates the prompt's numbers in order (``n
 so later steps copy them from one short line, and every addition, subtraction or
 multiplication with a multi-digit operand is first worked column by column in the arithmetic
 generator's ``reversed`` notation (the operands restated reversed, then one-digit steps; the
-longer factor on top), with the labelled step after it as the summary: a small model then
-never does multi-digit arithmetic in one step. Divisions stay whole.
+longer factor on top, trailing zeros appended after the product), with the
+labelled step after it as the summary: a small model then never does multi-digit arithmetic
+in one step. Divisions stay whole.
 """
 
 from __future__ import annotations
@@ -193,8 +194,12 @@ _CLAIM = re.compile(r"(\d+(?:[-+*/]\d+)+)=(\d+)")
 _TERM = re.compile(r"[-+*/]?\d+")
 
 
-def _binary_work(a: int, op: str, b: int) -> list[tuple[str, str]]:
-    """Column steps of one ``a op b`` with a multi-digit operand (none for one-digit ones)."""
+def _binary_work(a: int, op: str, b: int, *, last: bool) -> list[tuple[str, str]]:
+    """Column steps of one ``a op b`` with a multi-digit operand (none for one-digit ones).
+
+    ``last``: the labelled step follows at once, so a one-digit product's own summary line
+    (``35*7=245``) would only repeat it and is left out.
+    """
     if max(a, b) < 10:
         return []
     if op == "+":
@@ -202,8 +207,17 @@ def _binary_work(a: int, op: str, b: int) -> list[tuple[str, str]]:
     elif op == "-":
         worked = [restate_reversed(a, b), *subtraction_steps(a, b, "reversed")]
     else:  # the longer factor on top: 35*7 is one partial product, 7*35 two and a sum
-        top, low = max(a, b), min(a, b)
-        worked = [restate_reversed(top, low), *multiplication_steps(top, low, "columns", "reversed")]
+        # Trailing zeros are appended after the product: 245*20 is 245*2, 30*4 a table fact.
+        x, y = (int(str(n).rstrip("0")) for n in (a, b))
+        top, low = max(x, y), min(x, y)
+        if top < 10 or low == 1:
+            return []
+        worked = [
+            restate_reversed(top, low),
+            *multiplication_steps(top, low, "columns", "reversed"),
+        ]
+        if last and low < 10 and {x, y} == {a, b}:
+            worked.pop()
     return [("restate" if t.startswith("r ") else "compute", t) for t in worked]
 
 
@@ -224,7 +238,7 @@ def column_work(step: str) -> list[tuple[str, str]]:
                 value //= b
                 continue
             result = value + b if op == "+" else value - b if op == "-" else value * b
-            worked += _binary_work(value, op, b)
+            worked += _binary_work(value, op, b, last=i == len(terms) - 1)
             if i < len(terms) - 1 and worked:
                 worked.append(("compute", f"{value}{op}{b}={result}"))
             value = result
