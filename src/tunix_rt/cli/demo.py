@@ -64,7 +64,7 @@ class DemoPlan:
         }
     )
     # Part of the data tag: traces of an older demo format are never mixed into a new build.
-    data_format: str = "f3"
+    data_format: str = "f4"
     style: str = "tagged"
     # The longest worked word problem is ~400 tokens; the default 256 would cut it off.
     max_new_tokens: int = 512
@@ -82,7 +82,7 @@ class DemoPlan:
             "weight_decay": 0.1,
             "lr_schedule": "cosine",
             # Only the time budget bounds the run, so the cosine schedule spans exactly it.
-            "time_budget_s": 450.0,
+            "time_budget_s": 500.0,
             # One thread: a second one adds little at this size and swings when the box is busy.
             "num_threads": 1,
             "log_every_steps": 100,
