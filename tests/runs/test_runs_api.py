@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from typing import Any
 
@@ -112,6 +113,31 @@ async def test_metrics_time_series(
     restarted = MetricsTail(run_id=run.id, path=path, sessionmaker=factory)
     await restarted.start()
     assert await restarted.poll() == 0
+
+
+async def test_metrics_follower_stops_without_losing_lines(
+    api: Any, factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    # Stopped by its event (not cancelled mid-poll), the follower never drops lines it read.
+    run = await _run(factory, settings)
+    root = settings.home / "runs" / str(run.id)
+    root.mkdir(parents=True)
+    path = root / "metrics.jsonl"
+    path.write_text("")
+    tail = MetricsTail(run_id=run.id, path=path, sessionmaker=factory)
+    await tail.start()
+    stop = asyncio.Event()
+    follower = asyncio.create_task(tail.follow(stop, interval_s=0.01))
+    for step in range(1, 61):
+        with path.open("a") as fh:
+            fh.write(f'{{"event":"train","step":{step},"loss":{1 / step}}}\n')
+        if step % 7 == 0:
+            await asyncio.sleep(0.005)
+    stop.set()
+    await follower
+    await tail.poll()
+    body = (await api.get(f"/api/tunix/runs/{run.id}/metrics")).json()
+    assert [p["step"] for p in body["series"]["train/loss"]] == list(range(1, 61))
 
 
 async def test_tunix_status_reports_backends(api: Any) -> None:

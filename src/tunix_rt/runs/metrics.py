@@ -73,12 +73,17 @@ class MetricsTail:
                 await session.execute(insert(RunMetric), rows)
         return len(rows)
 
-    async def follow(self, interval_s: float = 1.0) -> None:
-        """Poll until cancelled (run beside the training subprocess)."""
-        while True:
+    async def follow(self, stop: asyncio.Event, interval_s: float = 1.0) -> None:
+        """Poll until ``stop`` is set (run beside the training subprocess).
+
+        Stop it with the event, not by cancelling the task: a poll cancelled between reading
+        lines and storing them would lose those lines (the offset has already moved on).
+        """
+        while not stop.is_set():
             with contextlib.suppress(OSError):
                 await self.poll()
-            await asyncio.sleep(interval_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval_s)
 
 
 def _event_row(run_id: uuid.UUID, seq: int, raw: bytes) -> dict[str, Any] | None:

@@ -103,12 +103,13 @@ async def _run_recipe(ctx: JobContext, config_path: Path) -> int:
         run_id=ctx.run_id, path=ctx.run_dir / "metrics.jsonl", sessionmaker=ctx.sessionmaker
     )
     await tail.start()
-    follower = asyncio.create_task(tail.follow())
+    stop = asyncio.Event()
+    follower = asyncio.create_task(tail.follow(stop))
     try:
         return await ctx.run_subprocess(argv)
     finally:
-        follower.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        stop.set()  # the follower finishes its poll; then the last lines are read
+        with contextlib.suppress(OSError):
             await follower
         await tail.poll()
 
