@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -86,18 +87,28 @@ async def test_artifacts_listed_hashed_and_confined(
         assert (await api.get(f"{url}/{bad}/download")).status_code == 404, bad
 
 
-async def test_metrics_time_series(
-    api: Any, factory: async_sessionmaker[AsyncSession], settings: Settings
-) -> None:
+async def _metrics_file(
+    factory: async_sessionmaker[AsyncSession], settings: Settings, text: str
+) -> tuple[Run, Path]:
+    """A run and its ``metrics.jsonl`` holding ``text``."""
     run = await _run(factory, settings)
     root = settings.home / "runs" / str(run.id)
     root.mkdir(parents=True)
     path = root / "metrics.jsonl"
-    path.write_text(
+    path.write_text(text)
+    return run, path
+
+
+async def test_metrics_time_series(
+    api: Any, factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    run, path = await _metrics_file(
+        factory,
+        settings,
         '{"event":"train","step":10,"loss":2.5,"lr":0.001}\n'
         '{"event":"train","step":20,"loss":1.5,"lr":0.002}\n'
         '{"event":"eval","step":20,"accuracy":0.5}\n'
-        '{"event":"train","step":30,"loss":1.'  # a partly written line waits for its newline
+        '{"event":"train","step":30,"loss":1.',  # a partly written line waits for its newline
     )
     tail = MetricsTail(run_id=run.id, path=path, sessionmaker=factory)
     await tail.start()
@@ -119,11 +130,7 @@ async def test_metrics_follower_stops_without_losing_lines(
     api: Any, factory: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
     # Stopped by its event (not cancelled mid-poll), the follower never drops lines it read.
-    run = await _run(factory, settings)
-    root = settings.home / "runs" / str(run.id)
-    root.mkdir(parents=True)
-    path = root / "metrics.jsonl"
-    path.write_text("")
+    run, path = await _metrics_file(factory, settings, "")
     tail = MetricsTail(run_id=run.id, path=path, sessionmaker=factory)
     await tail.start()
     stop = asyncio.Event()

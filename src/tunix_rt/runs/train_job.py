@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -109,8 +108,7 @@ async def _run_recipe(ctx: JobContext, config_path: Path) -> int:
         return await ctx.run_subprocess(argv)
     finally:
         stop.set()  # the follower finishes its poll; then the last lines are read
-        with contextlib.suppress(OSError):
-            await follower
+        await follower
         await tail.poll()
 
 

@@ -190,7 +190,7 @@ TEMPLATES: dict[int, dict[str, Template]] = {
 KINDS = tuple(k for by_kind in TEMPLATES.values() for k in by_kind)
 
 
-_CLAIM = re.compile(r"(\d+(?:[-+*/]\d+)+)=(\d+)")
+_CLAIM = re.compile(r"(\d+(?:[-+*/]\d+)+)=\d+")
 _TERM = re.compile(r"[-+*/]?\d+")
 
 
