@@ -3,7 +3,9 @@
 Same tiny model (tiny-llama preset, same seed), same data, same batch size and thread count,
 measured in one process. Rounds alternate (minimal, recipe, minimal, recipe, ...) and the best
 round of each counts, because this 2-core machine is shared and noisy. Tokens/s counts non-pad
-tokens (prompt + completion) of training steps after warm-up.
+tokens (prompt + completion) of training steps after warm-up. With two or more threads it also
+runs the recipe as 2 data-parallel processes (half the threads and half the batch each: the same
+updates) beside the one-process recipe.
 
     .venv/bin/python -m bench.train [--quick] [--steps N] [--rounds R] [--threads T] [--no-tunix]
 """
@@ -139,6 +141,12 @@ def main() -> None:
             train(config(data, Path(tmp) / f"run{r}", steps, a.threads))
             recipe.append(steady_rate(Path(tmp) / f"run{r}"))
             print(f"round {r}: minimal {minimal[-1]:.0f} tok/s, recipe {recipe[-1]:.0f} tok/s")
+        parallel = None
+        if a.threads >= 2:
+            extra = {"processes": 2, "batch_size": BATCH // 2}
+            train(config(data, Path(tmp) / "dp", steps, a.threads // 2, **extra))
+            parallel = steady_rate(Path(tmp) / "dp")
+            print(f"recipe, 2 processes x {a.threads // 2} threads: {parallel:.0f} tok/s")
         tunix = None if a.no_tunix else tunix_rate(data, Path(tmp) / "tunix", steps, a.threads)
     base = max(minimal)
     print(
@@ -146,6 +154,8 @@ def main() -> None:
         f"tunix {'skipped or not installed' if tunix is None else f'{tunix:.0f} tok/s'}"
     )
     print(figure("torch_recipe_tokens_per_s", max(recipe), base, ">= 0.9"))
+    if parallel is not None:
+        print(figure("torch_recipe_2_processes_tokens_per_s", parallel, max(recipe), ">= 1.0"))
     if tunix is not None:
         print(figure("tunix_tokens_per_s", tunix, base, "report"))
 

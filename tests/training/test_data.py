@@ -82,3 +82,18 @@ def test_bad_row_is_named_by_line(tmp_path: Path, line: bytes, where: str) -> No
     with pytest.raises(InvalidInput) as info:
         load_rows(path)
     assert info.value.problems[0].loc == where
+
+
+def test_words_tokenizer_keeps_digits_single_and_frequent_words_whole(tmp_path: Path) -> None:
+    texts = ["Sam buys 12 apples and 30 pears.\n<reasoning>12+30=42</reasoning>"] * 120
+    tok = build_tokenizer(texts, template=ChatTemplate.PLAIN, style=TraceStyle.TAGGED, words=True)
+    tok.save_pretrained(tmp_path)
+    loaded = AutoTokenizer.from_pretrained(tmp_path)
+    sample = "Sam buys 907 apples and 5 plums.\n<reasoning>907+5=912</reasoning>"
+    pieces = loaded.convert_ids_to_tokens(loaded(sample)["input_ids"])
+    assert " apples" in pieces
+    assert " buys" in pieces
+    assert all(len(p) == 1 for p in pieces if any(c.isdigit() for c in p))  # digits stay single
+    assert " plums" not in pieces  # unseen: spelled out, nothing lost
+    assert loaded.decode(loaded(sample)["input_ids"]) == sample
+    assert len(pieces) < len(sample) * 0.7

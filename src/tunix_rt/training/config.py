@@ -25,6 +25,9 @@ PRESET_MODULES = frozenset(
 )
 REGISTRY_PREFIX = "registry://"
 CHAR_TOKENIZER = "char"
+WORD_TOKENIZER = "words"
+# Tokenizers a preset trains on its data (training/tiny.py); ``char`` when none is named.
+LOCAL_TOKENIZERS = (CHAR_TOKENIZER, WORD_TOKENIZER)
 
 
 class LoraConfig(BaseModel):
@@ -74,6 +77,8 @@ class TrainConfig(BaseModel):
     precision: Literal["fp32", "bf16"] = "fp32"
     seed: int = Field(default=0, ge=0)
     num_threads: int | None = Field(default=None, ge=1, le=1024)
+    # Data-parallel processes on one CPU host (torch backend); each takes batch_size examples.
+    processes: int = Field(default=1, ge=1, le=64)
     lora: LoraConfig | None = None
     log_every_steps: int = Field(default=10, ge=1)
     eval_every_steps: int | None = Field(default=None, ge=1)
@@ -111,6 +116,8 @@ def contradictions(cfg: TrainConfig) -> list[Problem]:
     if (cfg.dataset is None) == (cfg.data_path is None):
         out.append(Problem("data_path", "set exactly one of dataset and data_path"))
     out.extend(_model_problems(cfg))
+    if cfg.processes > 1 and cfg.backend == "tunix":
+        out.append(Problem("processes", "the tunix backend spreads over its device mesh (use 1)"))
     if cfg.lora is not None:
         out.extend(_lora_problems(cfg, cfg.lora))
     return out
@@ -122,9 +129,9 @@ def _model_problems(cfg: TrainConfig) -> list[Problem]:
         out.append(Problem("model", f"unknown preset {cfg.model!r}; presets: {', '.join(PRESETS)}"))
     if cfg.model_overrides is not None and not cfg.is_preset:
         out.append(Problem("model_overrides", "only presets take config overrides"))
-    if cfg.tokenizer == CHAR_TOKENIZER and not cfg.is_preset:
+    if cfg.tokenizer in LOCAL_TOKENIZERS and not cfg.is_preset:
         out.append(
-            Problem("tokenizer", "a locally trained char tokenizer only fits a preset model")
+            Problem("tokenizer", f"a locally trained {cfg.tokenizer} tokenizer only fits a preset")
         )
     return out
 

@@ -12,7 +12,13 @@ import torch
 
 from tunix_rt.errors import InvalidInput, Unavailable
 from tunix_rt.training import tiny
-from tunix_rt.training.config import CHAR_TOKENIZER, REGISTRY_PREFIX, LoraConfig, TrainConfig
+from tunix_rt.training.config import (
+    LOCAL_TOKENIZERS,
+    REGISTRY_PREFIX,
+    WORD_TOKENIZER,
+    LoraConfig,
+    TrainConfig,
+)
 from tunix_rt.training.data import (
     EncodedExample,
     EncodeStats,
@@ -62,17 +68,19 @@ def _rows(cfg: TrainConfig) -> tuple[list[TraceRow], list[TraceRow]]:
     return train, held
 
 
-def _tokenizer(cfg: TrainConfig, rows: list[TraceRow], out_dir: Path, resume: bool) -> Any:
+def _tokenizer(cfg: TrainConfig, rows: list[TraceRow], out_dir: Path, reuse: bool) -> Any:
     from transformers import AutoTokenizer
 
     saved = out_dir / "tokenizer"
-    if resume and saved.is_dir():
+    if reuse and saved.is_dir():
         return AutoTokenizer.from_pretrained(saved)
-    if cfg.tokenizer not in (None, CHAR_TOKENIZER):
+    if cfg.tokenizer not in (None, *LOCAL_TOKENIZERS):
         source = cfg.tokenizer
     elif cfg.is_preset:
         texts = corpus_texts(rows, template=cfg.template, style=cfg.style)
-        tiny.build_tokenizer(texts, template=cfg.template, style=cfg.style).save_pretrained(saved)
+        words = cfg.tokenizer == WORD_TOKENIZER
+        built = tiny.build_tokenizer(texts, template=cfg.template, style=cfg.style, words=words)
+        built.save_pretrained(saved)
         source = str(saved)
     else:
         source = cfg.model
@@ -136,14 +144,18 @@ def _lora(model: torch.nn.Module, lora: LoraConfig) -> torch.nn.Module:
 def _total_steps(cfg: TrainConfig, n_examples: int) -> int | None:
     by_epochs = None
     if cfg.epochs is not None:
-        batches = math.ceil(n_examples / cfg.batch_size)
+        batches = math.ceil(n_examples / (cfg.batch_size * cfg.processes))
         by_epochs = math.ceil(cfg.epochs * batches / cfg.gradient_accumulation_steps)
     steps = [s for s in (cfg.max_steps, by_epochs) if s is not None]
     return min(steps) if steps else None
 
 
-def setup(cfg: TrainConfig, *, resume: bool) -> Setup:
-    """Build the run from the config; every input problem surfaces here, before training."""
+def setup(cfg: TrainConfig, *, resume: bool, reuse_tokenizer: bool = False) -> Setup:
+    """Build the run from the config; every input problem surfaces here, before training.
+
+    A resumed run, and every data-parallel rank but the first, loads the tokenizer the run
+    saved instead of training one.
+    """
     if cfg.output_dir is None:
         raise InvalidInput("output_dir: required to run training")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -152,7 +164,7 @@ def setup(cfg: TrainConfig, *, resume: bool) -> Setup:
     torch.set_num_threads(cfg.num_threads or default_threads())
     torch.manual_seed(cfg.seed)
     train_rows, eval_rows = _rows(cfg)
-    tokenizer = _tokenizer(cfg, train_rows + eval_rows, out_dir, resume)
+    tokenizer = _tokenizer(cfg, train_rows + eval_rows, out_dir, resume or reuse_tokenizer)
     model = _model(cfg, tokenizer)
     if cfg.lora is not None:
         model = _lora(model, cfg.lora)
@@ -195,4 +207,5 @@ def _facts(
         "trainable_parameters": sum(p.numel() for p in model.parameters() if p.requires_grad),
         "device": str(dev),
         "threads": torch.get_num_threads(),
+        "processes": cfg.processes,
     }

@@ -18,7 +18,7 @@ import jax.numpy as jnp
 from tunix_rt.datasets.render import ChatTemplate, TraceStyle
 from tunix_rt.errors import InvalidInput, InvalidState, Problem
 from tunix_rt.training import data, tiny
-from tunix_rt.training.config import CHAR_TOKENIZER, REGISTRY_PREFIX, TrainConfig
+from tunix_rt.training.config import LOCAL_TOKENIZERS, REGISTRY_PREFIX, WORD_TOKENIZER, TrainConfig
 from tunix_rt.training.tunix_backend import batches, models
 from tunix_rt.training.tunix_backend.export import META_FILE, read_meta
 
@@ -128,10 +128,13 @@ def resolve_source(config: TrainConfig, tokenizer: Any) -> Source:
 
 
 def load_tokenizer(config: TrainConfig, rows: list[data.TraceRow]) -> Any:
-    """A char tokenizer trained on the data for presets, else the directory's tokenizer."""
-    if config.is_preset and config.tokenizer in (None, CHAR_TOKENIZER):
+    """A char or word tokenizer trained on the data for presets, else the directory's one."""
+    if config.is_preset and config.tokenizer in (None, *LOCAL_TOKENIZERS):
         texts = data.corpus_texts(rows, template=config.template, style=config.style)
-        return tiny.build_tokenizer(texts, template=config.template, style=config.style)
+        words = config.tokenizer == WORD_TOKENIZER
+        return tiny.build_tokenizer(
+            texts, template=config.template, style=config.style, words=words
+        )
     from transformers import AutoTokenizer
 
     where = config.tokenizer or config.model
