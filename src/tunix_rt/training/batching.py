@@ -39,6 +39,34 @@ def epoch_batches(
 
 
 @dataclass
+class BatchOrder:
+    """A run's place in its epochs: ``next()`` gives the next batch's rows, rolling over epochs.
+
+    ``(epoch, cursor)`` is all a checkpoint needs to continue exactly here.
+    """
+
+    lengths: Sequence[int]
+    batch_size: int
+    seed: int
+    epoch: int = 0
+    cursor: int = 0
+
+    def __post_init__(self) -> None:
+        self._order = epoch_batches(self.lengths, self.batch_size, seed=self.seed, epoch=self.epoch)
+
+    def next(self) -> list[int]:
+        """The rows of the next batch."""
+        if self.cursor >= len(self._order):
+            self.epoch, self.cursor = self.epoch + 1, 0
+            self._order = epoch_batches(
+                self.lengths, self.batch_size, seed=self.seed, epoch=self.epoch
+            )
+        rows = self._order[self.cursor]
+        self.cursor += 1
+        return rows
+
+
+@dataclass
 class Batch:
     """Right-padded tensors of one micro-batch."""
 

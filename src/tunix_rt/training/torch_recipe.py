@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from tunix_rt.errors import InvalidInput
 from tunix_rt.training import checkpoint as ckpt
 from tunix_rt.training import parallel
-from tunix_rt.training.batching import IGNORE_INDEX, Batch, collate, epoch_batches
+from tunix_rt.training.batching import IGNORE_INDEX, Batch, BatchOrder, collate
 from tunix_rt.training.config import TrainConfig
 from tunix_rt.training.data import EncodedExample
 from tunix_rt.training.parallel import Ranks
@@ -178,8 +178,7 @@ def train_rank(cfg: TrainConfig, resume: bool, ranks: Ranks) -> TrainResult:
     lengths = [len(e.input_ids) for e in s.train]
     targets_of = [sum(e.loss_mask) for e in s.train]
     # One process at batch N x b: N processes at b split each batch and sum the gradients.
-    global_batch = cfg.batch_size * ranks.world
-    order = epoch_batches(lengths, global_batch, seed=cfg.seed, epoch=epoch)
+    batches = BatchOrder(lengths, cfg.batch_size * ranks.world, cfg.seed, epoch, cursor)
     signalled: list[bool] = []
     # SIGTERM (a cancelled job) ends the step in progress, checkpoints, and stops.
     main = threading.current_thread() is threading.main_thread()
@@ -200,8 +199,8 @@ def train_rank(cfg: TrainConfig, resume: bool, ranks: Ranks) -> TrainResult:
                 "optimizer": optimizer.state_dict(),
                 "scheduler": {"step": step},
                 "step": step,
-                "epoch": epoch,
-                "cursor": cursor,
+                "epoch": batches.epoch,
+                "cursor": batches.cursor,
                 "elapsed_s": time.perf_counter() - start,
                 "rng": ckpt.rng_state(),
             },
@@ -225,11 +224,7 @@ def train_rank(cfg: TrainConfig, resume: bool, ranks: Ranks) -> TrainResult:
             micro: list[Batch] = []
             targets = tokens = 0
             for _ in range(cfg.gradient_accumulation_steps):
-                if cursor >= len(order):
-                    epoch, cursor = epoch + 1, 0
-                    order = epoch_batches(lengths, global_batch, seed=cfg.seed, epoch=epoch)
-                rows = order[cursor]
-                cursor += 1
+                rows = batches.next()
                 targets += sum(targets_of[i] for i in rows)
                 tokens += sum(lengths[i] for i in rows)
                 mine = rows[ranks.rank :: ranks.world]
@@ -263,7 +258,7 @@ def train_rank(cfg: TrainConfig, resume: bool, ranks: Ranks) -> TrainResult:
                     "grad_norm": float(norm),
                     "tokens_per_s": win_tokens / (now - win_t),
                     "elapsed_s": now - start,
-                    "epoch": epoch,
+                    "epoch": batches.epoch,
                 }
                 log("train", **event)
                 print(
