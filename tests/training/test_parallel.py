@@ -1,6 +1,7 @@
 """Data-parallel ranks on CPU: the same updates as one process, one writer, a shared stop."""
 
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -76,3 +77,16 @@ def test_processes_on_the_tunix_backend_are_refused() -> None:
             }
         )
     assert [p.loc for p in err.value.problems] == ["processes"]
+
+
+def test_bad_input_with_two_processes_is_one_line_and_no_rank_left_behind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = _config(tmp_path, processes=2, data_path=str(tmp_path / "missing.jsonl"))
+    (tmp_path / "c.json").write_text(json.dumps(cfg))
+    assert main(["--config", str(tmp_path / "c.json")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ")
+    assert "missing.jsonl" in err
+    assert len(err.splitlines()) == 1
+    assert not multiprocessing.active_children()
