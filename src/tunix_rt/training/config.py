@@ -29,6 +29,22 @@ WORD_TOKENIZER = "words"
 # Tokenizers a preset trains on its data (training/tiny.py); ``char`` when none is named.
 LOCAL_TOKENIZERS = (CHAR_TOKENIZER, WORD_TOKENIZER)
 
+# Keys that may change between a checkpoint and a resumed run, on either backend (they extend
+# or observe the run; anything else would resume a different one).
+RESUMABLE_CHANGES = frozenset(
+    {
+        "max_steps",
+        "epochs",
+        "time_budget_s",
+        "log_every_steps",
+        "eval_every_steps",
+        "save_every_steps",
+        "output_dir",
+        "num_threads",
+        "eval_set",
+    }
+)
+
 
 class LoraConfig(BaseModel):
     """Low-rank adapters: peft on torch, qwix on tunix."""

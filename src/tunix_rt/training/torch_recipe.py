@@ -23,27 +23,13 @@ from tunix_rt.errors import InvalidInput
 from tunix_rt.training import checkpoint as ckpt
 from tunix_rt.training import parallel
 from tunix_rt.training.batching import IGNORE_INDEX, Batch, BatchOrder, collate
-from tunix_rt.training.config import TrainConfig
+from tunix_rt.training.config import RESUMABLE_CHANGES, TrainConfig
 from tunix_rt.training.data import EncodedExample
 from tunix_rt.training.parallel import Ranks
 from tunix_rt.training.torch_setup import Setup, setup
 
 # Cosine decays to this fraction of the peak rate rather than to zero.
 COSINE_FLOOR = 0.1
-# Keys that may change between a checkpoint and a resumed run (they extend or observe it).
-RESUMABLE_CHANGES = frozenset(
-    {
-        "max_steps",
-        "epochs",
-        "time_budget_s",
-        "log_every_steps",
-        "eval_every_steps",
-        "save_every_steps",
-        "output_dir",
-        "num_threads",
-        "eval_set",
-    }
-)
 
 
 @dataclass(frozen=True)

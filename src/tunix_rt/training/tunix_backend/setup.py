@@ -18,7 +18,13 @@ import jax.numpy as jnp
 from tunix_rt.datasets.render import ChatTemplate, TraceStyle
 from tunix_rt.errors import InvalidInput, InvalidState, Problem
 from tunix_rt.training import data, tiny
-from tunix_rt.training.config import LOCAL_TOKENIZERS, REGISTRY_PREFIX, WORD_TOKENIZER, TrainConfig
+from tunix_rt.training.config import (
+    LOCAL_TOKENIZERS,
+    REGISTRY_PREFIX,
+    RESUMABLE_CHANGES,
+    WORD_TOKENIZER,
+    TrainConfig,
+)
 from tunix_rt.training.tunix_backend import batches, models
 from tunix_rt.training.tunix_backend.export import META_FILE, read_meta
 
@@ -189,23 +195,6 @@ def total_updates(config: TrainConfig, n_train: int) -> int | None:
             "gradient_accumulation_steps: more micro-batches per update than the epochs hold"
         )
     return min(limits)
-
-
-# Keys that may change between a checkpoint and a resumed run (the torch recipe's list: they
-# extend or observe the run; anything else would resume a different run).
-RESUMABLE_CHANGES = frozenset(
-    {
-        "max_steps",
-        "epochs",
-        "time_budget_s",
-        "log_every_steps",
-        "eval_every_steps",
-        "save_every_steps",
-        "output_dir",
-        "num_threads",
-        "eval_set",
-    }
-)
 
 
 def check_resume(config: TrainConfig, out: Path, resume: bool) -> None:
