@@ -127,7 +127,7 @@ def train_rank(cfg: TrainConfig, resume: bool, ranks: Ranks) -> TrainResult:
     """One rank's share of the run (the whole run when ``processes`` is 1)."""
     if not ranks.leader:
         ranks.barrier()  # rank 0 has saved the tokenizer: every rank encodes with that one
-    s = setup(cfg, resume=resume, reuse_tokenizer=not ranks.leader)
+    s = setup(cfg, reuse_tokenizer=resume or not ranks.leader)
     if ranks.leader:
         ranks.barrier()
     model, dev, pad = s.model, s.device, s.tokenizer.pad_token_id

@@ -150,11 +150,11 @@ def _total_steps(cfg: TrainConfig, n_examples: int) -> int | None:
     return min(steps) if steps else None
 
 
-def setup(cfg: TrainConfig, *, resume: bool, reuse_tokenizer: bool = False) -> Setup:
+def setup(cfg: TrainConfig, *, reuse_tokenizer: bool) -> Setup:
     """Build the run from the config; every input problem surfaces here, before training.
 
-    A resumed run, and every data-parallel rank but the first, loads the tokenizer the run
-    saved instead of training one.
+    ``reuse_tokenizer`` (a resumed run, a data-parallel rank but the first) loads the tokenizer
+    the run saved, when there is one, instead of training another.
     """
     if cfg.output_dir is None:
         raise InvalidInput("output_dir: required to run training")
@@ -164,7 +164,7 @@ def setup(cfg: TrainConfig, *, resume: bool, reuse_tokenizer: bool = False) -> S
     torch.set_num_threads(cfg.num_threads or default_threads())
     torch.manual_seed(cfg.seed)
     train_rows, eval_rows = _rows(cfg)
-    tokenizer = _tokenizer(cfg, train_rows + eval_rows, out_dir, resume or reuse_tokenizer)
+    tokenizer = _tokenizer(cfg, train_rows + eval_rows, out_dir, reuse_tokenizer)
     model = _model(cfg, tokenizer)
     if cfg.lora is not None:
         model = _lora(model, cfg.lora)
