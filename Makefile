@@ -48,9 +48,10 @@ test: install lint typecheck test-py frontend-test ## Lint, type-check and run e
 test-py: install ## Python tests with coverage (SQLite, plus PostgreSQL when TUNIX_RT_TEST_POSTGRES_URL is set)
 	$(BIN)/pytest --cov=tunix_rt --cov-branch --cov-report=term --cov-fail-under=80 $(PYTEST_ARGS)
 
-lint: install ## ruff check and format check
+lint: install ## ruff check, format check and the import-layer contracts
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 
 format: install ## Apply ruff fixes and formatting
 	$(BIN)/ruff check --fix src tests bench

@@ -76,13 +76,15 @@ async def _raw_worker(url: str, start: MpEvent, stop: MpEvent, ready: Any) -> No
 
 async def _our_worker(url: str, home: str, start: MpEvent, stop: MpEvent, ready: Any) -> None:
     from tunix_rt.db.session import create_engine, create_sessionmaker
+    from tunix_rt.jobs import HANDLERS
     from tunix_rt.runs.worker import Worker, WorkerConfig
     from tunix_rt.settings import Settings
 
     settings = Settings(database_url=url, home=Path(home), workers=0)
     engine = create_engine(url)
     config = WorkerConfig(concurrency=1, heartbeat_s=5, poll_min_s=0.01, poll_max_s=0.05)
-    worker = Worker(settings=settings, sessionmaker=create_sessionmaker(engine), config=config)
+    maker = create_sessionmaker(engine)
+    worker = Worker(settings=settings, sessionmaker=maker, handlers=HANDLERS, config=config)
     async with engine.connect():  # open a pooled connection before the clock starts
         pass
     ready.put(os.getpid())

@@ -4,7 +4,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules", "src/client/schema.d.ts", "playwright-report", "test-results"] },
+  { ignores: ["node_modules", "src/client/schema.ts", "playwright-report", "test-results"] },
   {
     files: ["**/*.{ts,tsx,js,mjs}"],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,15 @@ from tests.factories import make_run
 
 from tunix_rt.datasets import evalsets
 from tunix_rt.datasets.schemas import EvalItemIn
+from tunix_rt.db.session import session_scope
+from tunix_rt.evaluation import service
 from tunix_rt.evaluation.predictions import predictions_path
-from tunix_rt.runs.models import Run
+from tunix_rt.jobs.evaluate import evaluate_job
+from tunix_rt.runs import queue
+from tunix_rt.runs.execution import run_dir_for
+from tunix_rt.runs.handlers import JobContext, JobFailed
+from tunix_rt.runs.models import JobStatus, Run
+from tunix_rt.settings import Settings
 
 SECTIONS = ("core", "trace_sensitive", "edge_case")
 
@@ -66,6 +74,39 @@ async def run_with_style(session: AsyncSession, home: Path, **config: Any) -> Ru
     run.config = {"model": "tiny-llama", "style": "numbered", "template": "chatml", **config}
     await session.flush()
     return run
+
+
+async def execute_evaluate_run(
+    maker: async_sessionmaker[AsyncSession], settings: Settings, evaluation_id: uuid.UUID
+) -> dict[str, Any]:
+    """Execute an evaluation's ``evaluate`` run as a worker would (claim, handler, finish) and
+    return its job's final record. No log sink or heartbeat: the test's sessions share one
+    connection, which takes one statement at a time."""
+    async with session_scope(maker) as session:
+        evaluation = await service.get_evaluation(session=session, evaluation_id=evaluation_id)
+        assert evaluation.job_run is not None
+        assert evaluation.job_run.job_id is not None
+        job = await queue.claim_job(
+            session=session, job_id=evaluation.job_run.job_id, worker_id="test", lease_s=60
+        )
+    assert job is not None
+    ctx = JobContext(
+        job_id=job.id,
+        run_id=job.run_id,
+        kind=job.kind,
+        payload=job.payload,
+        settings=settings,
+        sessionmaker=maker,
+        run_dir=run_dir_for(settings, job),
+    )
+    outcome: dict[str, Any]
+    try:
+        outcome = {"status": JobStatus.SUCCEEDED, "result": await evaluate_job(ctx)}
+    except JobFailed as exc:
+        outcome = {"status": JobStatus.FAILED, "error": str(exc)}
+    async with session_scope(maker) as session:
+        assert await queue.finish_job(session=session, job=job, worker_id="test", **outcome)
+    return outcome
 
 
 @pytest.fixture

@@ -7,19 +7,15 @@ from pathlib import Path
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.evaluation.chat_server import chat_server, closed_port_url
-from tests.evaluation.conftest import register, run_with_style, write_predictions
+from tests.evaluation.conftest import (
+    execute_evaluate_run,
+    register,
+    run_with_style,
+    write_predictions,
+)
 
-from tunix_rt.evaluation.execute import execute_evaluation
 from tunix_rt.runs.models import Run, RunMetric
 from tunix_rt.settings import Settings
-
-
-async def _log(line: str) -> None:
-    return None
-
-
-async def _spawn(argv: list[str]) -> int:
-    raise AssertionError("predictions exist; nothing to generate")
 
 
 async def _evaluated(
@@ -38,9 +34,7 @@ async def _evaluated(
     import uuid
 
     evaluation_id = uuid.UUID(str(doc["id"]))
-    await execute_evaluation(
-        sessionmaker=maker, settings=settings, evaluation_id=evaluation_id, spawn=_spawn, log=_log
-    )
+    await execute_evaluate_run(maker, settings, evaluation_id)
     got = await client.get(f"/api/tunix/runs/{run.id}/evaluation")
     assert got.status_code == 200
     result: dict[str, object] = got.json()

@@ -13,7 +13,7 @@ import pytest
 from tests.evaluation.conftest import register, run_with_style, write_predictions
 from typer.testing import CliRunner
 
-from tunix_rt.cli.evaluation import sessionmaker_for
+from tunix_rt.cli.common import sessionmaker_for
 from tunix_rt.cli.main import app
 from tunix_rt.db.session import session_scope
 from tunix_rt.settings import Settings, get_settings

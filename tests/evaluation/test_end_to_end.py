@@ -95,13 +95,14 @@ async def _with_api(home: Path, calls: Any) -> Any:
     """Run ``calls(http)`` against the app on the home's database, with one in-process worker."""
     from tunix_rt.api.app import create_app
     from tunix_rt.db.session import create_engine, create_sessionmaker
-    from tunix_rt.runs import kinds  # noqa: F401  (registers the train and evaluate job kinds)
+    from tunix_rt.jobs import HANDLERS
     from tunix_rt.runs.worker import Worker, WorkerConfig
 
     settings = Settings(home=home)
     engine = create_engine(settings.resolved_database_url)
     config = WorkerConfig(concurrency=1, poll_max_s=0.2, kill_grace_s=1.0)
-    worker = Worker(settings=settings, sessionmaker=create_sessionmaker(engine), config=config)
+    maker = create_sessionmaker(engine)
+    worker = Worker(settings=settings, sessionmaker=maker, handlers=HANDLERS, config=config)
     loop = asyncio.create_task(worker.run())
     app = create_app(settings, engine=engine, migrate_on_start=False, background=False)
     try:

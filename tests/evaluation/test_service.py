@@ -8,23 +8,20 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.evaluation.chat_server import chat_server, closed_port_url
-from tests.evaluation.conftest import register, run_with_style, write_predictions
+from tests.evaluation.conftest import (
+    execute_evaluate_run,
+    register,
+    run_with_style,
+    write_predictions,
+)
 
 from tunix_rt.errors import InvalidInput, NotFound
 from tunix_rt.evaluation import service
-from tunix_rt.evaluation.execute import EvaluationFailed, execute_evaluation
+from tunix_rt.evaluation.execute import EvaluationFailed
 from tunix_rt.evaluation.models import EvaluationResult, EvaluationScore
 from tunix_rt.evaluation.schemas import EvaluateRequest
 from tunix_rt.runs.models import Run
 from tunix_rt.settings import Settings
-
-
-async def _log(line: str) -> None:
-    return None
-
-
-async def _no_spawn(argv: list[str]) -> int:
-    raise AssertionError("generation must not run when predictions exist")
 
 
 async def _evaluate(
@@ -34,17 +31,15 @@ async def _evaluate(
     run: Run,
     **request: object,
 ) -> object:
+    """Request an evaluation and execute its run; ``EvaluationFailed`` with the run's error."""
     req = EvaluateRequest.model_validate({"eval_set": "adds", **request})
     evaluation = await service.request_evaluation(
         session=session, settings=settings, run_id=run.id, request=req
     )
-    return await execute_evaluation(
-        sessionmaker=maker,
-        settings=settings,
-        evaluation_id=evaluation.id,
-        spawn=_no_spawn,
-        log=_log,
-    )
+    outcome = await execute_evaluate_run(maker, settings, evaluation.id)
+    if outcome["status"] != "succeeded":
+        raise EvaluationFailed(str(outcome["error"]))
+    return await service.get_evaluation(session=session, evaluation_id=evaluation.id)
 
 
 async def test_evaluation_scores_items_and_stores_a_scorecard(

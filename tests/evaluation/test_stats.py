@@ -9,7 +9,7 @@ import pytest
 
 from tunix_rt.evaluation import stats
 from tunix_rt.evaluation.judges.types import JudgeItem, Verdict
-from tunix_rt.evaluation.scorecard import ItemOutcome, build_scorecard
+from tunix_rt.evaluation.scorecard import ItemOutcome, Scorecard, build_scorecard
 
 
 def test_bootstrap_ci_is_seeded_and_brackets_the_mean() -> None:
@@ -108,17 +108,21 @@ def test_scorecard_fields_and_breakdowns() -> None:
     card = build_scorecard(
         outcomes, judges=["answer_correctness", "format"], primary="answer_correctness"
     )
-    assert card["n_items"] == 41
-    assert card["scored"] == 41
-    assert card["primary_score"] == pytest.approx(31 / 41)
-    low, high = card["ci95"]
-    assert low < card["primary_score"] < high
-    assert card["judges"]["format"]["skipped"] == 1
-    assert card["judges"]["format"]["scored"] == 40
-    sections = card["judges"]["answer_correctness"]["by_section"]
+    assert card.n_items == 41
+    assert card.scored == 41
+    assert card.primary_score == pytest.approx(31 / 41)
+    assert card.ci95 is not None
+    low, high = card.ci95
+    assert low < card.primary_score < high
+    assert card.judges["format"].skipped == 1
+    assert card.judges["format"].scored == 40
+    sections = card.judges["answer_correctness"].by_section
     assert set(sections) == {"core", "edge_case"}
-    assert sections["core"]["n"] == 31
-    assert card["judges"]["answer_correctness"]["labels"] == {"correct": 31, "wrong": 10}
+    assert sections["core"].n == 31
+    assert card.judges["answer_correctness"].labels == {"correct": 31, "wrong": 10}
+    assert card.mean_of("format") == 1.0
+    assert card.mean_of("step_check") is None
+    assert Scorecard.model_validate(card.model_dump(mode="json")) == card
     assert card == build_scorecard(
         outcomes, judges=["answer_correctness", "format"], primary="answer_correctness"
     )

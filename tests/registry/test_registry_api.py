@@ -8,9 +8,8 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
-from tests.factories import make_run
+from tests.factories import make_evaluation, make_run
 
-from tunix_rt.evaluation.models import Evaluation, EvaluationStatus
 from tunix_rt.registry import service, storage
 from tunix_rt.runs.models import RunStatus
 
@@ -127,21 +126,19 @@ async def test_provenance_records_the_latest_evaluation(
     client: httpx.AsyncClient, session: AsyncSession, home: Path
 ) -> None:
     run = await make_run(session, home)
-    session.add(
-        Evaluation(
-            run_id=run.id,
-            eval_set="eval-v2",
-            judges=["answer_correctness"],
-            primary_judge="answer_correctness",
-            status=EvaluationStatus.SUCCEEDED,
-            primary_score=0.9,
-            ci_low=0.84,
-            ci_high=0.95,
-            n_items=100,
-            scorecard={"primary_score": 0.9},
-        )
+    await make_evaluation(
+        session,
+        run,
+        status=RunStatus.SUCCEEDED,
+        eval_set="eval-v2",
+        judges=["answer_correctness"],
+        primary_judge="answer_correctness",
+        primary_score=0.9,
+        ci_low=0.84,
+        ci_high=0.95,
+        n_items=100,
+        scorecard={"primary_score": 0.9},
     )
-    await session.flush()
     await client.post("/api/models", json={"name": "tutor"})
     promoted = await client.post("/api/models/tutor/versions/promote", json={"run_id": str(run.id)})
     evaluation = promoted.json()["version"]["provenance"]["evaluation"]

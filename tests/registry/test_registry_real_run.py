@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from pathlib import Path
 
 import httpx
@@ -13,11 +12,12 @@ import pytest
 import torch
 import transformers
 from sqlalchemy.ext.asyncio import AsyncSession
+from tests.factories import add_run
 from typer.testing import CliRunner
 
 from tunix_rt.cli.main import app
 from tunix_rt.db.session import create_engine, create_sessionmaker, session_scope
-from tunix_rt.runs.models import Run, RunStatus
+from tunix_rt.runs.models import Run
 from tunix_rt.settings import Settings
 from tunix_rt.training.config import load_config
 from tunix_rt.training.data import file_sha256
@@ -60,18 +60,13 @@ def torch_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 async def _run_row(session: AsyncSession, run_dir: Path) -> Run:
-    run = Run(
-        id=uuid.uuid4(),
+    return await add_run(
+        session,
         name="tiny-torch",
-        kind="train",
-        status=RunStatus.SUCCEEDED,
         config={"model": "tiny-llama"},
         dataset_key="arith@1",
         run_dir=str(run_dir),
     )
-    session.add(run)
-    await session.flush()
-    return run
 
 
 async def test_provenance_has_the_torch_manifests_dataset_hash_and_libraries(

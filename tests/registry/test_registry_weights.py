@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.factories import make_run
 from transformers import AutoModelForCausalLM
 
+from tunix_rt.jobs.train import resolve_model
 from tunix_rt.runs.handlers import JobContext
-from tunix_rt.runs.train_job import resolve_model
 from tunix_rt.settings import Settings
 from tunix_rt.training.config import TrainConfig
 from tunix_rt.training.tiny import build_model

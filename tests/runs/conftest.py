@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tunix_rt.db.session import create_sessionmaker, session_scope
+from tunix_rt.jobs import HANDLERS
+from tunix_rt.runs.handlers import Handler
 from tunix_rt.runs.models import TERMINAL, Job, Run, RunLog, RunMetric
 from tunix_rt.runs.worker import Worker, WorkerConfig
 from tunix_rt.settings import Settings
@@ -46,11 +48,15 @@ async def factory(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[Async
 async def start_worker(
     settings: Settings, factory: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[Callable[..., Worker]]:
-    """Start in-process workers (stopped and awaited at teardown)."""
+    """Start in-process workers given ``jobs.HANDLERS`` or a table (stopped at teardown)."""
     running: list[tuple[Worker, asyncio.Task[None]]] = []
 
-    def start(config: WorkerConfig = FAST, **kwargs: Any) -> Worker:
-        worker = Worker(settings=settings, sessionmaker=factory, config=config, **kwargs)
+    def start(
+        config: WorkerConfig = FAST, *, handlers: Mapping[str, Handler] = HANDLERS, **kwargs: Any
+    ) -> Worker:
+        worker = Worker(
+            settings=settings, sessionmaker=factory, handlers=handlers, config=config, **kwargs
+        )
         running.append((worker, asyncio.create_task(worker.run())))
         return worker
 

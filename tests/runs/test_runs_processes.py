@@ -34,14 +34,11 @@ async def _bulk_runs(factory: async_sessionmaker[AsyncSession], settings: Settin
                 "id": run_id,
                 "name": f"echo-{i}",
                 "kind": "echo",
-                "status": "queued",
                 "mode": "async",
                 "config": config,
                 "job_id": job_id,
-                "attempts": 0,
                 "run_dir": str(settings.home / "runs" / str(run_id)),
                 "created_at": now,
-                "updated_at": now,
             }
         )
         jobs.append(
@@ -115,7 +112,7 @@ async def test_worker_processes_run_each_job_exactly_once(
         per_run = (
             await session.execute(select(RunLog.run_id, func.count()).group_by(RunLog.run_id))
         ).all()
-        owners = set((await session.scalars(select(Run.worker_id))).all())
+        owners = set((await session.scalars(select(Job.lease_owner))).all())
     assert statuses == {"succeeded": n}
     assert attempts == {1}
     assert len(per_run) == n

@@ -93,3 +93,25 @@ async def test_sync_train_run_through_a_worker(
     assert any(f["checkpoint"] and f["name"].startswith("final/") for f in files)
     written = (settings.home / "runs" / run["id"] / "config.yaml").read_text()
     assert f"output_dir: {settings.home.resolve() / 'runs' / run['id']}" in written
+
+
+async def test_openapi_describes_the_request_config_and_every_answer(api: Any) -> None:
+    """The UI's types and option lists are generated from this schema (frontend/scripts)."""
+    doc = (await api.get("/openapi.json")).json()
+    schemas = doc["components"]["schemas"]
+    request = schemas["TrainRunRequest"]["properties"]["config"]
+    assert request["$ref"] == "#/components/schemas/TrainConfig"
+    config = schemas["TrainConfig"]["properties"]
+    assert {"$ref": "#/components/schemas/Preset"} in config["model"]["anyOf"]
+    assert schemas["Preset"]["enum"] == ["tiny-llama", "tiny-qwen3", "tiny-gemma3"]
+    assert config["backend"]["enum"] == ["torch", "tunix"]
+    assert config["template"]["$ref"] == "#/components/schemas/ChatTemplate"
+    assert config["style"]["$ref"] == "#/components/schemas/TraceStyle"
+    post = doc["paths"]["/api/tunix/run"]["post"]
+    answers = post["responses"]["200"]["content"]["application/json"]["schema"]["anyOf"]
+    assert {a["$ref"].rsplit("/", 1)[1] for a in answers} == {"RunPublic", "DryRunReport"}
+    queued = post["responses"]["202"]["content"]["application/json"]["schema"]
+    assert queued["$ref"] == "#/components/schemas/RunPublic"
+    assert schemas["DryRunReport"]["properties"]["config"]["$ref"].endswith("/TrainConfig")
+    mode = next(p for p in post["parameters"] if p["name"] == "mode")
+    assert mode["schema"]["enum"] == ["sync", "async"]

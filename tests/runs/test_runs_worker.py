@@ -17,6 +17,7 @@ from tunix_rt.db.base import utcnow
 from tunix_rt.db.session import session_scope
 from tunix_rt.errors import InvalidState
 from tunix_rt.runs import queue, reaper, service
+from tunix_rt.runs.handlers import JobContext
 from tunix_rt.runs.logs import read_logs
 from tunix_rt.runs.models import Job, JobStatus, Run
 from tunix_rt.runs.pg_claims import APPLICATION_NAME
@@ -82,6 +83,25 @@ async def test_unknown_kind_and_bad_payload_fail_cleanly(
     failed = await wait_run(bad.id)
     assert failed.status == JobStatus.FAILED
     assert "seconds" in (failed.error or "")
+
+
+async def test_worker_runs_only_the_kinds_in_its_table(
+    factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    start_worker: Callable[..., Worker],
+    wait_run: Callable[..., Any],
+) -> None:
+    async def shout(ctx: JobContext) -> dict[str, Any]:
+        await ctx.log(str(ctx.payload["word"]).upper())
+        return {"shouted": ctx.payload["word"]}
+
+    mine = await _submit(factory, settings, "shout", word="hi")
+    builtin = await _submit(factory, settings, "echo", lines=["one"])
+    start_worker(handlers={"shout": shout})
+    done = await wait_run(mine.id)
+    assert (done.status, done.result) == (JobStatus.SUCCEEDED, {"shouted": "hi"})
+    missing = await wait_run(builtin.id)
+    assert (missing.status, missing.error) == (JobStatus.FAILED, "unknown job kind 'echo'")
 
 
 async def test_cancel_queued_run_is_immediate_and_finished_run_conflicts(
@@ -218,4 +238,4 @@ async def test_worker_with_kinds_claims_only_those_kinds(
     for run in echoes:
         assert (await wait_run(run.id)).status == JobStatus.SUCCEEDED
     async with factory() as session:
-        assert await session.scalar(select(Run.status).where(Run.id == sleeper.id)) == "queued"
+        assert await session.scalar(select(Job.status).where(Job.run_id == sleeper.id)) == "queued"

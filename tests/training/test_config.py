@@ -4,9 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from tunix_rt.errors import InvalidInput
-from tunix_rt.training.config import TrainConfig, load_config
+from tunix_rt.training.config import TrainConfig, check_resumable, load_config
 
 BASE = {"model": "tiny-llama", "data_path": "data.jsonl", "max_steps": 10}
 
@@ -80,3 +81,31 @@ def test_with_data_file_swaps_the_dataset_key() -> None:
     cfg = load_config({**BASE, "data_path": None, "dataset": "arith"})
     swapped = cfg.with_data_file("/tmp/export.jsonl")
     assert (swapped.dataset, swapped.data_path) == (None, "/tmp/export.jsonl")
+
+
+def test_every_contradiction_is_one_problem_at_its_key() -> None:
+    changes = {"max_steps": None, "model": "tiny-bert", "tokenizer": "words", "dataset": "a"}
+    with pytest.raises(InvalidInput) as info:
+        load_config({**BASE, **changes})
+    assert [(p.loc, p.msg) for p in info.value.problems] == [
+        ("max_steps", "set epochs, max_steps or time_budget_s"),
+        ("data_path", "set exactly one of dataset and data_path"),
+        ("model", "unknown preset 'tiny-bert'; presets: tiny-llama, tiny-qwen3, tiny-gemma3"),
+        ("tokenizer", "a locally trained words tokenizer only fits a preset"),
+    ]
+
+
+def test_a_config_built_directly_still_refuses_contradictions() -> None:
+    with pytest.raises(ValidationError, match="warmup_steps: must be < max_steps"):
+        TrainConfig.model_validate({**BASE, "warmup_steps": 10})
+
+
+def test_resume_names_each_changed_key_with_its_old_value() -> None:
+    saved = load_config(BASE).model_dump(mode="json")
+    check_resumable(saved, load_config({**BASE, "max_steps": 20, "output_dir": "/elsewhere"}))
+    with pytest.raises(InvalidInput) as info:
+        check_resumable(saved, load_config({**BASE, "seed": 3, "batch_size": 4}))
+    assert [(p.loc, p.msg) for p in info.value.problems] == [
+        ("batch_size", "was 16"),
+        ("seed", "was 0"),
+    ]

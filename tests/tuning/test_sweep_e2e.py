@@ -15,10 +15,10 @@ from tunix_rt.datasets.schemas import DatasetBuild, EvalItemIn
 from tunix_rt.db import migrate
 from tunix_rt.db.session import create_engine, create_sessionmaker, session_scope
 from tunix_rt.evaluation.models import Evaluation, EvaluationStatus
+from tunix_rt.jobs import HANDLERS
 from tunix_rt.registry import service as registry_service
 from tunix_rt.registry.schemas import ModelFamilyCreate
-from tunix_rt.runs import kinds  # noqa: F401  (registers the job kinds)
-from tunix_rt.runs.models import Run, RunStatus
+from tunix_rt.runs.models import Job, Run, RunStatus
 from tunix_rt.runs.worker import Worker, WorkerConfig
 from tunix_rt.settings import Settings
 from tunix_rt.traces import service as trace_service
@@ -63,7 +63,8 @@ async def _prepare(settings: Settings) -> None:
 async def _run_until_done(settings: Settings, job_id: object, timeout_s: float) -> None:
     engine = create_engine(settings.resolved_database_url)
     factory = create_sessionmaker(engine)
-    worker = Worker(settings=settings, sessionmaker=factory, config=WorkerConfig(concurrency=3))
+    config = WorkerConfig(concurrency=3)
+    worker = Worker(settings=settings, sessionmaker=factory, handlers=HANDLERS, config=config)
     loop_task = asyncio.create_task(worker.run())
     try:
         async with asyncio.timeout(timeout_s):
@@ -131,7 +132,8 @@ async def test_cancelling_a_sweep_stops_running_trials_and_cancels_the_rest(home
             session=session, job_in=TuningJobCreate.model_validate(slow)
         )
         await tuning_service.start_tuning_job(session=session, settings=settings, job_id=job.id)
-    worker = Worker(settings=settings, sessionmaker=factory, config=WorkerConfig(concurrency=3))
+    config = WorkerConfig(concurrency=3)
+    worker = Worker(settings=settings, sessionmaker=factory, handlers=HANDLERS, config=config)
     loop_task = asyncio.create_task(worker.run())
     try:
         async with asyncio.timeout(400):
@@ -139,18 +141,20 @@ async def test_cancelling_a_sweep_stops_running_trials_and_cancels_the_rest(home
                 await asyncio.sleep(1)
                 async with factory() as session:
                     running = await session.scalar(
-                        select(Run).where(Run.kind == "train", Run.status == RunStatus.RUNNING)
+                        select(Job).where(Job.kind == "train", Job.status == RunStatus.RUNNING)
                     )
                 if running is not None:
                     break
             async with session_scope(factory) as session:
-                await tuning_service.cancel_tuning_job(session=session, job_id=job.id)
+                await tuning_service.cancel_tuning_job(
+                    session=session, settings=settings, job_id=job.id
+                )
             while True:
                 await asyncio.sleep(1)
                 async with factory() as session:
                     current = await tuning_service.get_tuning_job(session=session, job_id=job.id)
                     active = await session.scalar(
-                        select(Run).where(Run.status.in_([RunStatus.RUNNING, RunStatus.QUEUED]))
+                        select(Job).where(Job.status.in_([RunStatus.RUNNING, RunStatus.QUEUED]))
                     )
                 if current.status in tuning_service.FINISHED and active is None:
                     break

@@ -16,7 +16,7 @@ from tunix_rt.runs import queue
 from tunix_rt.runs.models import Run, RunStatus
 from tunix_rt.settings import Settings
 from tunix_rt.tuning import trial as tuning_trial
-from tunix_rt.tuning.models import TuningJob, TuningStatus, TuningTrial
+from tunix_rt.tuning.models import TuningJob, TuningTrial
 
 
 @pytest.fixture
@@ -62,7 +62,6 @@ async def test_trial_is_queued_until_its_run_starts_then_running(
             mode="min",
             num_samples=1,
             max_concurrent_trials=1,
-            status=TuningStatus.RUNNING,
         )
         session.add(job)
         await session.flush()

@@ -102,11 +102,27 @@ async def test_start_enqueues_a_sweep_run_and_cancel_stops_it(client: httpx.Asyn
     assert twice.status_code == 409
 
 
+async def test_cancelling_a_created_sweep_ends_it_cancelled_and_it_cannot_start(
+    client: httpx.AsyncClient,
+) -> None:
+    created = await client.post("/api/tuning/jobs", json=SWEEP)
+    job_id = created.json()["id"]
+    assert (created.json()["status"], created.json()["run_id"]) == ("created", None)
+    cancelled = await client.post(f"/api/tuning/jobs/{job_id}/cancel")
+    assert cancelled.json()["status"] == "cancelled"
+    # Its one status is its run's: the run exists, cancelled before any worker saw it.
+    run = await client.get(f"/api/tunix/runs/{cancelled.json()['run_id']}")
+    assert (run.json()["kind"], run.json()["status"]) == ("sweep", "cancelled")
+    assert (await client.post(f"/api/tuning/jobs/{job_id}/start")).status_code == 409
+    assert (await client.post(f"/api/tuning/jobs/{job_id}/cancel")).status_code == 409
+
+
 async def test_best_trial_follows_the_mode(session: AsyncSession) -> None:
+    # Only a scored trial (its run succeeded) has a metric; a stopped one never is scored.
     trials = [
-        TuningTrial(ray_trial_id=str(n), params={}, status=status, metric_value=value)
-        for n, (status, value) in enumerate(
-            [("succeeded", 0.5), ("succeeded", 0.2), ("failed", None), ("succeeded", float("nan"))]
+        TuningTrial(ray_trial_id=str(n), params={}, stopped=stopped, metric_value=value)
+        for n, (stopped, value) in enumerate(
+            [(False, 0.5), (False, 0.2), (False, None), (False, float("nan")), (True, None)]
         )
     ]
     assert service.pick_best(trials, "min") is trials[1]

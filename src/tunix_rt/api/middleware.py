@@ -8,13 +8,15 @@ import orjson
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tunix_rt.errors import PayloadTooLarge
+
 REQUESTS = Counter("tunix_rt_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
     "tunix_rt_http_request_duration_seconds", "HTTP request latency", ["method", "route"]
 )
 
 
-class BodyTooLarge(Exception):
+class BodyTooLarge(PayloadTooLarge):
     """Raised inside ``receive`` when the body passes the limit."""
 
 

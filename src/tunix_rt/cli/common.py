@@ -1,15 +1,17 @@
-"""Shared CLI plumbing: running async work, sessions, and errors as exit codes."""
+"""Shared CLI plumbing: settings, ids, running async work, sessions, errors as exit codes."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tunix_rt import errors
 from tunix_rt.db import migrate
@@ -46,20 +48,48 @@ def run(coro_fn: Callable[[], Awaitable[T]]) -> T:
         sys.exit(130)
 
 
+def load_settings() -> Settings:
+    """Settings from the environment, or exit 2 with one line naming the bad setting."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "TUNIX_RT_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise fail(f"invalid setting {name}: {first['msg']}", 2) from None
+
+
+def parse_run_id(value: str, what: str = "run id") -> uuid.UUID:
+    """A UUID argument, or exit 2 with one line."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise fail(f"not a {what}: {value!r}", 2) from None
+
+
 @asynccontextmanager
-async def cli_session(settings: Settings | None = None) -> AsyncIterator[AsyncSession]:
-    """A committed-on-success session on the configured database (migrating SQLite first)."""
-    settings = settings or get_settings()
-    engine = create_engine(settings.resolved_database_url)
+async def sessionmaker_for(
+    settings: Settings, *, engine: AsyncEngine | None = None
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A session factory on the configured database (the embedded SQLite migrated first).
+
+    ``engine``: one the caller built (the worker's); like the default one, disposed at exit.
+    """
+    engine = engine or create_engine(settings.resolved_database_url)
     try:
         if settings.is_sqlite:
             await migrate.upgrade(engine)
-        async with create_sessionmaker(engine)() as session:
-            try:
-                yield session
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
+        yield create_sessionmaker(engine)
     finally:
         await engine.dispose()
+
+
+@asynccontextmanager
+async def cli_session(settings: Settings | None = None) -> AsyncIterator[AsyncSession]:
+    """A committed-on-success session on the configured database (migrating SQLite first)."""
+    async with sessionmaker_for(settings or get_settings()) as maker, maker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise

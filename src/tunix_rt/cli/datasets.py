@@ -220,10 +220,12 @@ def delete(key: str = typer.Argument(...)) -> None:
     """Delete a dataset that no run uses."""
     from tunix_rt.cli.common import cli_session, run
     from tunix_rt.datasets import service
+    from tunix_rt.runs import service as runs_service
 
     async def _go() -> None:
         async with cli_session() as session:
-            await service.delete_dataset(session=session, key=key)
+            used = await runs_service.count_dataset_runs(session=session, dataset_key=key)
+            await service.delete_dataset(session=session, key=key, used_by_runs=used)
 
     run(_go)
     typer.echo(f"deleted {key}")

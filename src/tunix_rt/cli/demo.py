@@ -23,19 +23,19 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tunix_rt.cli.common import fail, run
+from tunix_rt.cli.common import fail, run, sessionmaker_for
 from tunix_rt.datasets import evalsets
 from tunix_rt.datasets import service as dataset_service
 from tunix_rt.datasets.schemas import DatasetBuild, DatasetFilters, EvalItemIn
-from tunix_rt.db import migrate
-from tunix_rt.db.session import create_engine, create_sessionmaker, session_scope
+from tunix_rt.db.session import session_scope
 from tunix_rt.evaluation import service as evaluation_service
 from tunix_rt.evaluation.models import Evaluation, EvaluationStatus
 from tunix_rt.evaluation.schemas import EvaluateRequest
-from tunix_rt.runs import kinds  # noqa: F401  (registers the job kinds the worker runs)
+from tunix_rt.evaluation.scorecard import Scorecard, Spread
+from tunix_rt.jobs import HANDLERS
+from tunix_rt.jobs.train_submit import TrainRunRequest, submit_train_run
 from tunix_rt.runs import service as run_service
 from tunix_rt.runs.models import TERMINAL, Run, RunStatus
-from tunix_rt.runs.train_submit import TrainRunRequest, submit_train_run
 from tunix_rt.runs.worker import Worker, WorkerConfig
 from tunix_rt.settings import Settings, get_settings
 from tunix_rt.traces import service as trace_service
@@ -105,8 +105,8 @@ class Outcome:
     run_id: uuid.UUID
     steps: int
     accuracy: float
-    ci95: list[float] | None
-    by_category: dict[str, dict[str, Any]]
+    ci95: tuple[float, float] | None
+    by_category: dict[str, Spread]
 
 
 async def _prepare(session: AsyncSession, settings: Settings, plan: DemoPlan) -> tuple[str, str]:
@@ -237,36 +237,34 @@ async def _train_and_evaluate(
     evaluation = await _evaluate(factory, settings, finished.id, eval_set, plan.max_new_tokens)
     if evaluation.status != EvaluationStatus.SUCCEEDED or evaluation.scorecard is None:
         raise fail(f"evaluation {evaluation.id} failed: {evaluation.error}")
-    card = evaluation.scorecard["judges"]["answer_correctness"]
+    card = Scorecard.model_validate(evaluation.scorecard).judges["answer_correctness"]
     async with factory() as session:
         latest = await last_training_loss(session=session, run_id=finished.id)
     return Outcome(
         style,
         finished.id,
         latest[0] if latest else 0,
-        float(card["mean"]),
-        card["ci95"],
-        card["by_category"],
+        card.mean or 0.0,
+        card.ci95,
+        card.by_category,
     )
 
 
 async def _demo(settings: Settings, plan: DemoPlan, styles: list[str]) -> list[Outcome]:
-    engine = create_engine(settings.resolved_database_url)
-    factory = create_sessionmaker(engine)
-    if settings.is_sqlite:
-        await migrate.upgrade(engine)  # before the worker polls the jobs table
-    worker = Worker(settings=settings, sessionmaker=factory, config=WorkerConfig(concurrency=1))
-    loop = asyncio.create_task(worker.run())
-    try:
-        async with session_scope(factory) as session:
-            key, eval_set = await _prepare(session, settings, plan)
-        return [
-            await _train_and_evaluate(factory, settings, plan, key, eval_set, s) for s in styles
-        ]
-    finally:
-        worker.request_stop(hand_back=True)
-        await loop
-        await engine.dispose()
+    # Migrated before the worker polls the jobs table.
+    async with sessionmaker_for(settings) as factory:
+        config = WorkerConfig(concurrency=1)
+        worker = Worker(settings=settings, sessionmaker=factory, handlers=HANDLERS, config=config)
+        loop = asyncio.create_task(worker.run())
+        try:
+            async with session_scope(factory) as session:
+                key, eval_set = await _prepare(session, settings, plan)
+            return [
+                await _train_and_evaluate(factory, settings, plan, key, eval_set, s) for s in styles
+            ]
+        finally:
+            worker.request_stop(hand_back=True)
+            await loop
 
 
 def _report(outcomes: list[Outcome], wall_s: float) -> None:
@@ -275,8 +273,8 @@ def _report(outcomes: list[Outcome], wall_s: float) -> None:
     for cat in categories:
         cells = []
         for o in outcomes:
-            entry = o.by_category.get(cat, {})
-            cells.append(f"{entry.get('mean', 0.0):.1%} (n={entry.get('n', 0)})")
+            entry = o.by_category.get(cat, Spread(n=0, mean=0.0, stddev=None, ci95=None))
+            cells.append(f"{entry.mean or 0.0:.1%} (n={entry.n})")
         table.add_row(cat, *cells)
     table.add_row(
         "[bold]all[/]", *[f"[bold]{o.accuracy:.1%}[/] CI {_ci(o.ci95)}" for o in outcomes]
@@ -314,7 +312,7 @@ def _report(outcomes: list[Outcome], wall_s: float) -> None:
         typer.echo(json.dumps(figure))
 
 
-def _ci(ci: list[float] | None) -> str:
+def _ci(ci: tuple[float, float] | None) -> str:
     return "-" if not ci else f"[{ci[0]:.1%}, {ci[1]:.1%}]"
 
 

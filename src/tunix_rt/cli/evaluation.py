@@ -2,82 +2,59 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tunix_rt.cli.common import fail, run
+from tunix_rt.cli.common import fail, load_settings, parse_run_id, run, sessionmaker_for
 from tunix_rt.settings import Settings
 
 
-def parse_run_id(value: str, what: str = "run id") -> uuid.UUID:
-    """A UUID argument, or exit 2 with one line."""
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise fail(f"not a {what}: {value!r}", 2) from None
-
-
-@asynccontextmanager
-async def sessionmaker_for(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """A session factory on the configured database (migrating the embedded SQLite first)."""
-    from tunix_rt.db import migrate
-    from tunix_rt.db.session import create_engine, create_sessionmaker
-
-    engine = create_engine(settings.resolved_database_url)
-    try:
-        if settings.is_sqlite:
-            await migrate.upgrade(engine)
-        yield create_sessionmaker(engine)
-    finally:
-        await engine.dispose()
-
-
-async def _log(line: str) -> None:
+def _echo(line: str) -> None:
     typer.echo(line, err=True)
-
-
-async def _spawn(argv: list[str]) -> int:
-    from tunix_rt.runs.process import run_process_group
-
-    async def echo(line: str, stream: str = "stdout") -> None:
-        typer.echo(line, err=True)
-
-    return await run_process_group(
-        argv, env=None, cwd=None, on_line=echo, cancelled=asyncio.Event(), kill_grace_s=10.0
-    )
 
 
 async def _evaluate_once(
     maker: async_sessionmaker[AsyncSession], settings: Settings, run_id: uuid.UUID, body: Any
 ) -> tuple[Any, dict[str, Any]]:
+    """Record the evaluation with its ``evaluate`` run, then claim and execute that job here."""
     from tunix_rt.db.session import session_scope
     from tunix_rt.evaluation import service
-    from tunix_rt.evaluation.execute import EvaluationFailed, execute_evaluation
+    from tunix_rt.jobs.evaluate import evaluate_job
+    from tunix_rt.runs import queue
+    from tunix_rt.runs.execution import execute_here
+    from tunix_rt.runs.models import JobStatus
+    from tunix_rt.runs.worker import default_worker_id
 
+    worker_id = default_worker_id("-eval")
     async with session_scope(maker) as session:
-        created = await service.create_evaluation(
-            session=session, settings=settings, run_id=run_id, request=body
+        created = await service.request_evaluation(
+            session=session, settings=settings, run_id=run_id, request=body, mode="sync"
         )
-    try:
-        evaluation = await execute_evaluation(
-            sessionmaker=maker,
-            settings=settings,
-            evaluation_id=created.id,
-            spawn=_spawn,
-            log=_log,
-            options=body.model_dump(),
+        job_run = created.job_run
+        assert job_run is not None
+        assert job_run.job_id is not None
+        # Claimed in the transaction that made it, so no worker can take it first.
+        job = await queue.claim_job(
+            session=session, job_id=job_run.job_id, worker_id=worker_id, lease_s=60.0
         )
-    except EvaluationFailed as exc:
-        raise fail(f"evaluation {created.id} failed: {exc}", 1) from None
+    assert job is not None
+    outcome = await execute_here(
+        job,
+        handlers={"evaluate": evaluate_job},
+        settings=settings,
+        sessionmaker=maker,
+        worker_id=worker_id,
+        echo=_echo,
+    )
+    if outcome["status"] != JobStatus.SUCCEEDED:
+        raise fail(f"evaluation {created.id} failed: {outcome.get('error')}", 1)
     async with maker() as session:
+        evaluation = await service.get_evaluation(session=session, evaluation_id=created.id)
         results = await service.all_results(session=session, evaluation_id=evaluation.id)
         verdicts = {r.item_id: r.verdicts for r in results}
     return evaluation, verdicts
@@ -129,7 +106,6 @@ def eval_command(
     """Evaluate a run on an eval set here (generation + judges), store and print the scorecard."""
     from pydantic import ValidationError
 
-    from tunix_rt.cli.main import load_settings
     from tunix_rt.evaluation.judges import DEFAULT_JUDGES
     from tunix_rt.evaluation.schemas import EvaluateRequest
 

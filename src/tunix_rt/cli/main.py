@@ -6,7 +6,6 @@ import logging
 import sys
 
 import typer
-from pydantic import ValidationError
 
 from tunix_rt import __version__
 from tunix_rt.cli import datasets as datasets_cli
@@ -20,10 +19,9 @@ from tunix_rt.cli import seed as seed_cli
 from tunix_rt.cli import traces as traces_cli
 from tunix_rt.cli import train as train_cli
 from tunix_rt.cli import tuning as tuning_cli
-from tunix_rt.cli.common import fail, run
+from tunix_rt.cli.common import load_settings, run
 from tunix_rt.db import migrate
 from tunix_rt.db.session import create_engine
-from tunix_rt.settings import Settings, get_settings
 
 app = typer.Typer(
     name="tunix-rt",
@@ -48,16 +46,6 @@ app.command("seed")(seed_cli.seed)
 app.command("eval")(evaluation_cli.eval_command)
 app.command("compare")(evaluation_cli.compare_command)
 app.add_typer(regression_cli.app, name="regression")
-
-
-def load_settings() -> Settings:
-    """Settings from the environment, or exit with one line naming the bad setting."""
-    try:
-        return get_settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        name = "TUNIX_RT_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
-        raise fail(f"invalid setting {name}: {first['msg']}", 2) from None
 
 
 @app.callback(invoke_without_command=True)

@@ -7,8 +7,7 @@ from typing import Any
 import orjson
 import typer
 
-from tunix_rt.cli.common import cli_session, fail, run
-from tunix_rt.cli.evaluation import parse_run_id
+from tunix_rt.cli.common import cli_session, fail, parse_run_id, run
 
 app = typer.Typer(help="Regression gates: baselines and checks.", no_args_is_help=True)
 

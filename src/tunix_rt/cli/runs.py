@@ -5,12 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import uuid
 
 import orjson
 import typer
 
-from tunix_rt.cli.common import cli_session, fail, run
+from tunix_rt.cli.common import (
+    cli_session,
+    fail,
+    load_settings,
+    parse_run_id,
+    run,
+    sessionmaker_for,
+)
 
 app = typer.Typer(help="Runs: list, show, follow logs, cancel.", no_args_is_help=True)
 
@@ -27,7 +33,6 @@ def worker(
     metrics_port: int | None = typer.Option(None, help="Serve Prometheus metrics on this port."),
 ) -> None:
     """Run a job worker until SIGTERM (finish running jobs) or a second SIGTERM (hand back)."""
-    from tunix_rt.cli.main import load_settings
     from tunix_rt.runs.worker import WorkerConfig
 
     settings = load_settings()
@@ -54,38 +59,25 @@ def worker(
 
 
 async def _run_worker(config: object) -> None:
-    from tunix_rt.db import migrate
-    from tunix_rt.db.session import create_sessionmaker
+    from tunix_rt.jobs import HANDLERS
     from tunix_rt.runs.worker import Worker, WorkerConfig, create_worker_engine
     from tunix_rt.settings import get_settings
 
     assert isinstance(config, WorkerConfig)
     settings = get_settings()
-    engine = create_worker_engine(settings)
-    if settings.is_sqlite:
-        await migrate.upgrade(engine)
-    worker = Worker(settings=settings, sessionmaker=create_sessionmaker(engine), config=config)
-    loop = asyncio.get_running_loop()
-    signals = {"count": 0}
+    async with sessionmaker_for(settings, engine=create_worker_engine(settings)) as maker:
+        worker = Worker(settings=settings, sessionmaker=maker, handlers=HANDLERS, config=config)
+        loop = asyncio.get_running_loop()
+        signals = {"count": 0}
 
-    def on_signal() -> None:
-        signals["count"] += 1
-        worker.request_stop(hand_back=signals["count"] > 1)
+        def on_signal() -> None:
+            signals["count"] += 1
+            worker.request_stop(hand_back=signals["count"] > 1)
 
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, on_signal)
-    logging.getLogger(__name__).info("worker %s started", worker.worker_id)
-    try:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, on_signal)
+        logging.getLogger(__name__).info("worker %s started", worker.worker_id)
         await worker.run()
-    finally:
-        await engine.dispose()
-
-
-def _run_id(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise fail(f"not a run id: {value!r}", 2) from None
 
 
 @app.command("list")
@@ -116,7 +108,7 @@ def show(run_id: str = typer.Argument(..., help="Run id.")) -> None:
     from tunix_rt.runs import service
     from tunix_rt.runs.schemas import RunPublic
 
-    rid = _run_id(run_id)
+    rid = parse_run_id(run_id)
 
     async def _go() -> bytes:
         async with cli_session() as session:
@@ -133,7 +125,7 @@ def cancel(run_id: str = typer.Argument(..., help="Run id.")) -> None:
     """Cancel a queued or running run (a finished run is an error)."""
     from tunix_rt.runs import service
 
-    rid = _run_id(run_id)
+    rid = parse_run_id(run_id)
 
     async def _go() -> str:
         async with cli_session() as session:
@@ -149,10 +141,9 @@ def logs(
     since_seq: int = typer.Option(-1, help="Only lines after this sequence number."),
 ) -> None:
     """Print a run's log lines (stderr lines go to stderr)."""
-    from tunix_rt.cli.main import load_settings
     from tunix_rt.runs.follow import follow_logs
 
-    rid = _run_id(run_id)
+    rid = parse_run_id(run_id)
     settings = load_settings()
 
     async def _go() -> str:

@@ -149,7 +149,10 @@ def cancel(job_id: str = typer.Argument(..., help="Sweep id.")) -> None:
 
     async def _go() -> str:
         async with cli_session() as session:
-            return str((await service.cancel_tuning_job(session=session, job_id=jid)).status)
+            job = await service.cancel_tuning_job(
+                session=session, settings=get_settings(), job_id=jid
+            )
+            return str(job.status)
 
     typer.echo(f"sweep {job_id} {run(_go)}")
 

@@ -10,11 +10,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import tunix_rt.db.models
 from tunix_rt.datasets import build as steps
 from tunix_rt.datasets import evalsets, exports, inspect, query
 from tunix_rt.datasets.build import Prepared
@@ -265,20 +264,14 @@ async def full_manifest(*, session: AsyncSession, key: str) -> dict[str, object]
     return {**dataset.manifest, "trace_ids": dataset.trace_ids}
 
 
-async def _referencing_runs(session: AsyncSession, key: str) -> int:
-    runs = tunix_rt.db.models.metadata.tables.get("runs")
-    if runs is None or "dataset_key" not in runs.c:
-        return 0
-    stmt = select(func.count()).select_from(runs).where(runs.c.dataset_key == key)
-    return int(await session.scalar(stmt) or 0)
+async def delete_dataset(*, session: AsyncSession, key: str, used_by_runs: int) -> None:
+    """Delete an unused dataset and its files; one that runs use is ``InvalidState``.
 
-
-async def delete_dataset(*, session: AsyncSession, key: str) -> None:
-    """Delete an unused dataset and its files; one that a run references is ``InvalidState``."""
+    ``used_by_runs``: how many runs name the dataset (the caller asks the runs service).
+    """
     dataset = await get_dataset(session=session, key=key)
-    used = await _referencing_runs(session, key)
-    if used:
-        raise InvalidState(f"dataset {key!r} is used by {used} run(s)")
+    if used_by_runs:
+        raise InvalidState(f"dataset {key!r} is used by {used_by_runs} run(s)")
     location = Path(str(dataset.manifest.get("location", "")))
     await session.delete(dataset)
     await session.flush()

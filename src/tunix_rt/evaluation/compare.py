@@ -13,7 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt.errors import InvalidInput, Problem
 from tunix_rt.evaluation import stats
-from tunix_rt.evaluation.models import Evaluation, EvaluationResult, EvaluationStatus
+from tunix_rt.evaluation.models import (
+    Evaluation,
+    EvaluationResult,
+    EvaluationStatus,
+    where_status,
+)
 from tunix_rt.evaluation.service import all_results
 from tunix_rt.runs import service as runs_service
 from tunix_rt.runs.models import Run, RunMetric
@@ -112,8 +117,8 @@ async def loss_curve(session: AsyncSession, run_id: uuid.UUID) -> list[tuple[int
 
 async def _latest(session: AsyncSession, run_id: uuid.UUID) -> dict[str, Evaluation]:
     rows = await session.scalars(
-        select(Evaluation)
-        .where(Evaluation.run_id == run_id, Evaluation.status == EvaluationStatus.SUCCEEDED)
+        where_status(select(Evaluation), EvaluationStatus.SUCCEEDED)
+        .where(Evaluation.run_id == run_id)
         .order_by(Evaluation.created_at.desc(), Evaluation.id.desc())
     )
     latest: dict[str, Evaluation] = {}
@@ -122,13 +127,39 @@ async def _latest(session: AsyncSession, run_id: uuid.UUID) -> dict[str, Evaluat
     return latest
 
 
-def _item_scores(results: Sequence[EvaluationResult], judge: str) -> dict[str, float | None]:
+def item_scores(results: Sequence[EvaluationResult], judge: str) -> dict[str, float | None]:
+    """Each item's score by one judge (None where it skipped the item)."""
     return {r.item_id: (r.verdicts.get(judge) or {}).get("score") for r in results}
+
+
+class PairedDiff(BaseModel):
+    """Two evaluations' scores on their shared items: outcome counts and a paired test."""
+
+    model_config = ConfigDict(frozen=True)
+
+    shared: int
+    fixed: int
+    broken: int
+    both_right: int
+    both_wrong: int
+    skipped: int
+    score_a: float | None
+    score_b: float | None
+    delta: float | None
+    test: str
+    p_value: float
+    fixed_ids: list[str]
+    broken_ids: list[str]
+
+    @property
+    def n_paired(self) -> int:
+        """Shared items that both evaluations scored."""
+        return self.shared - self.skipped
 
 
 def paired_diff(
     a: Mapping[str, float | None], b: Mapping[str, float | None], *, seed: int = 0
-) -> dict[str, Any]:
+) -> PairedDiff:
     """Fixed / broken / both right / both wrong (right = score >= 0.5) and a paired test."""
     shared = [k for k in a if k in b]
     pairs = [(k, a[k], b[k]) for k in shared if a[k] is not None and b[k] is not None]
@@ -141,21 +172,21 @@ def paired_diff(
     test, p_value = stats.paired_test(xs, ys, seed=seed)
     mean_a = sum(xs) / len(xs) if xs else None
     mean_b = sum(ys) / len(ys) if ys else None
-    return {
-        "shared": len(shared),
-        "fixed": len(fixed),
-        "broken": len(broken),
-        "both_right": sum(ra and rb for ra, rb in zip(right_a, right_b, strict=True)),
-        "both_wrong": sum(not ra and not rb for ra, rb in zip(right_a, right_b, strict=True)),
-        "skipped": len(shared) - len(pairs),
-        "score_a": mean_a,
-        "score_b": mean_b,
-        "delta": None if mean_a is None or mean_b is None else mean_b - mean_a,
-        "test": test,
-        "p_value": p_value,
-        "fixed_ids": fixed[:MAX_IDS],
-        "broken_ids": broken[:MAX_IDS],
-    }
+    return PairedDiff(
+        shared=len(shared),
+        fixed=len(fixed),
+        broken=len(broken),
+        both_right=sum(ra and rb for ra, rb in zip(right_a, right_b, strict=True)),
+        both_wrong=sum(not ra and not rb for ra, rb in zip(right_a, right_b, strict=True)),
+        skipped=len(shared) - len(pairs),
+        score_a=mean_a,
+        score_b=mean_b,
+        delta=None if mean_a is None or mean_b is None else mean_b - mean_a,
+        test=test,
+        p_value=p_value,
+        fixed_ids=fixed[:MAX_IDS],
+        broken_ids=broken[:MAX_IDS],
+    )
 
 
 async def _items(
@@ -174,11 +205,11 @@ async def _items(
         raise InvalidInput(
             "invalid comparison", problems=[Problem("judge", f"{chosen!r} did not judge both runs")]
         )
-    scores_a = _item_scores(await all_results(session=session, evaluation_id=first.id), chosen)
-    scores_b = _item_scores(await all_results(session=session, evaluation_id=second.id), chosen)
+    scores_a = item_scores(await all_results(session=session, evaluation_id=first.id), chosen)
+    scores_b = item_scores(await all_results(session=session, evaluation_id=second.id), chosen)
     diff = paired_diff(scores_a, scores_b, seed=first.seed)
     ids = {"evaluation_a": first.id, "evaluation_b": second.id}
-    return ItemDiff(eval_set=name, judge=chosen, **ids, **diff), None
+    return ItemDiff(eval_set=name, judge=chosen, **ids, **diff.model_dump()), None
 
 
 def _brief(run: Run) -> RunBrief:

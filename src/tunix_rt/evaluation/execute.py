@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tunix_rt.datasets import evalsets
 from tunix_rt.datasets.render import ChatTemplate, TraceStyle
-from tunix_rt.db.base import utcnow
 from tunix_rt.db.session import session_scope
 from tunix_rt.errors import TunixRtError
 from tunix_rt.evaluation import predictions as preds
@@ -32,7 +31,6 @@ from tunix_rt.evaluation.models import (
     Evaluation,
     EvaluationResult,
     EvaluationScore,
-    EvaluationStatus,
 )
 from tunix_rt.evaluation.scorecard import ItemOutcome, build_scorecard
 from tunix_rt.evaluation.service import get_evaluation
@@ -43,11 +41,11 @@ Log = Callable[[str], Awaitable[None]]
 Spawn = Callable[[list[str]], Awaitable[int]]
 
 
-class EvaluationFailed(Exception):
-    """The evaluation could not be completed; the reason is stored on it."""
+class EvaluationFailed(TunixRtError):
+    """The evaluation could not be completed; the job records the reason on its run."""
 
 
-class EvaluationCancelled(Exception):
+class EvaluationCancelled(TunixRtError):
     """The evaluation was cancelled before it finished."""
 
 
@@ -82,9 +80,6 @@ async def _start(
     evaluation = await get_evaluation(session=session, evaluation_id=evaluation_id)
     run = await runs_service.get_run(session=session, run_id=evaluation.run_id)
     items = await evalsets.list_eval_items(session=session, name=evaluation.eval_set)
-    evaluation.status = EvaluationStatus.RUNNING
-    evaluation.started_at = utcnow()
-    evaluation.error = None
     # Generation options: given by the caller (CLI), else the request kept on the evaluate run.
     options: Mapping[str, Any] = given or {}
     if given is None and evaluation.job_run_id is not None:
@@ -205,32 +200,18 @@ async def _store(
         await session.execute(
             insert(EvaluationResult), _result_rows(plan.evaluation_id, outcomes, plan.primary, rows)
         )
-    for name, judge_card in card["judges"].items():
-        ci = judge_card["ci95"] or [None, None]
+    for name, judge_card in card.judges.items():
+        low, high = judge_card.ci95 or (None, None)
         score = EvaluationScore(evaluation_id=plan.evaluation_id, judge=name)
-        score.score, score.scored = judge_card["mean"], judge_card["scored"]
-        score.ci_low, score.ci_high = ci[0], ci[1]
+        score.score, score.scored = judge_card.mean, judge_card.scored
+        score.ci_low, score.ci_high = low, high
         session.add(score)
-    ci = card["ci95"] or [None, None]
-    evaluation.primary_score, evaluation.ci_low, evaluation.ci_high = (
-        card["primary_score"],
-        ci[0],
-        ci[1],
-    )
-    evaluation.n_items, evaluation.scorecard = card["n_items"], card
+    low, high = card.ci95 or (None, None)
+    evaluation.primary_score, evaluation.ci_low, evaluation.ci_high = card.primary_score, low, high
+    evaluation.n_items, evaluation.scorecard = card.n_items, card.model_dump(mode="json")
     evaluation.predictions_path = str(path)
-    evaluation.status, evaluation.finished_at = EvaluationStatus.SUCCEEDED, utcnow()
     await session.flush()
     return evaluation
-
-
-async def _fail(
-    sessionmaker: async_sessionmaker[AsyncSession], evaluation_id: uuid.UUID, reason: str
-) -> None:
-    async with session_scope(sessionmaker) as session:
-        evaluation = await get_evaluation(session=session, evaluation_id=evaluation_id)
-        evaluation.status, evaluation.error = EvaluationStatus.FAILED, reason
-        evaluation.finished_at = utcnow()
 
 
 async def execute_evaluation(
@@ -243,7 +224,8 @@ async def execute_evaluation(
     cancelled: asyncio.Event | None = None,
     options: Mapping[str, Any] | None = None,
 ) -> Evaluation:
-    """Run one evaluation to the end; ``EvaluationFailed`` (stored on it) when it cannot finish."""
+    """Run one evaluation to the end; ``EvaluationFailed`` when it cannot finish (its run, whose
+    status is the evaluation's, records the reason)."""
     async with session_scope(sessionmaker) as session:
         plan = await _start(session, evaluation_id, options)
     stop = threading.Event()
@@ -267,11 +249,7 @@ async def execute_evaluation(
         async with session_scope(sessionmaker) as session:
             evaluation = await _store(session, plan, outcomes, rows, path)
     except (EvaluationFailed, EvaluationCancelled, JudgeUnavailable, TunixRtError) as exc:
-        await _fail(sessionmaker, evaluation_id, str(exc))
         raise EvaluationFailed(str(exc)) from exc
-    except BaseException as exc:
-        await _fail(sessionmaker, evaluation_id, f"{type(exc).__name__}: {exc}")
-        raise
     await log(f"evaluation {evaluation_id}: {plan.primary} = {evaluation.primary_score}")
     return evaluation
 

@@ -11,7 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt.errors import InvalidInput, Problem
 from tunix_rt.evaluation.judges import JUDGES
-from tunix_rt.evaluation.models import Evaluation, EvaluationScore, EvaluationStatus
+from tunix_rt.evaluation.models import (
+    Evaluation,
+    EvaluationScore,
+    EvaluationStatus,
+    where_status,
+)
 from tunix_rt.evaluation.schemas import JudgeScore, LeaderboardRow
 from tunix_rt.runs.models import Run
 
@@ -55,10 +60,9 @@ def _filtered(query: LeaderboardQuery) -> Any:
         partition_by=Evaluation.run_id,
         order_by=(Evaluation.created_at.desc(), Evaluation.id.desc()),
     )
-    stmt = (
-        select(Evaluation.id.label("eid"), rank.label("rn"))
-        .join(Run, Run.id == Evaluation.run_id)
-        .where(Evaluation.status == EvaluationStatus.SUCCEEDED)
+    stmt = where_status(
+        select(Evaluation.id.label("eid"), rank.label("rn")).join(Run, Run.id == Evaluation.run_id),
+        EvaluationStatus.SUCCEEDED,
     )
     equal = {"dataset": Evaluation.dataset_key, "model": Evaluation.model}
     equal["eval_set"] = Evaluation.eval_set

@@ -7,19 +7,32 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, Select, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tunix_rt.db.base import Base, JsonDoc, UuidPk, utcnow
+from tunix_rt.runs.models import Job, JobStatus, Run
 
 
 class EvaluationStatus(StrEnum):
-    """Where an evaluation is in its life."""
+    """Where an evaluation is in its life: its ``evaluate`` run's status, mapped (below)."""
 
     QUEUED = "queued"
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+
+
+# A cancellation being honoured is still running; a cancelled evaluation did not finish.
+_FROM_RUN = {
+    JobStatus.QUEUED: EvaluationStatus.QUEUED,
+    JobStatus.RUNNING: EvaluationStatus.RUNNING,
+    JobStatus.CANCEL_REQUESTED: EvaluationStatus.RUNNING,
+    JobStatus.SUCCEEDED: EvaluationStatus.SUCCEEDED,
+    JobStatus.FAILED: EvaluationStatus.FAILED,
+    JobStatus.CANCELLED: EvaluationStatus.FAILED,
+}
+CANCELLED_REASON = "evaluation cancelled"
 
 
 class Evaluation(UuidPk, Base):
@@ -33,7 +46,6 @@ class Evaluation(UuidPk, Base):
     eval_set: Mapped[str] = mapped_column(String(200), index=True)
     judges: Mapped[list[str]] = mapped_column(JsonDoc)
     primary_judge: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(32), default=EvaluationStatus.QUEUED, index=True)
     # Denormalised from the run so the leaderboard filters on indexed columns.
     dataset_key: Mapped[str | None] = mapped_column(String(200), index=True)
     model: Mapped[str | None] = mapped_column(String(500), index=True)
@@ -45,15 +57,49 @@ class Evaluation(UuidPk, Base):
     # Bootstrap seed: the scorecard is reproducible from the stored results.
     seed: Mapped[int] = mapped_column(Integer, default=0)
     predictions_path: Mapped[str | None] = mapped_column(Text)
-    error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    started_at: Mapped[datetime | None]
-    finished_at: Mapped[datetime | None]
+    # Its status lives on the evaluate run's job, loaded with the evaluation.
+    job_run: Mapped[Run | None] = relationship(
+        Run, foreign_keys=[job_run_id], viewonly=True, lazy="joined"
+    )
 
     __table_args__ = (
         Index("ix_evaluations_run_id_created_at", "run_id", "created_at"),
         Index("ix_evaluations_created_at_id", "created_at", "id"),
     )
+
+    @property
+    def status(self) -> str:
+        """The evaluate run's status as an evaluation's (queued until it has a run)."""
+        if self.job_run is None:
+            return EvaluationStatus.QUEUED
+        return _FROM_RUN[JobStatus(self.job_run.status)]
+
+    @property
+    def error(self) -> str | None:
+        """Why the evaluation did not finish: its run's error."""
+        run = self.job_run
+        if run is None:
+            return None
+        if run.status == JobStatus.CANCELLED:
+            return run.error or CANCELLED_REASON
+        return run.error
+
+    @property
+    def started_at(self) -> datetime | None:
+        """When its run first started."""
+        return None if self.job_run is None else self.job_run.started_at
+
+    @property
+    def finished_at(self) -> datetime | None:
+        """When its run ended."""
+        return None if self.job_run is None else self.job_run.finished_at
+
+
+def where_status(stmt: Select[Any], status: EvaluationStatus) -> Select[Any]:
+    """``stmt`` (over evaluations) narrowed to those whose evaluate run maps to ``status``."""
+    runs = [str(r) for r, e in _FROM_RUN.items() if e == status]
+    return stmt.join(Job, Job.run_id == Evaluation.job_run_id).where(Job.status.in_(runs))
 
 
 class EvaluationScore(Base):

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from tunix_rt.evaluation.judges import DEFAULT_JUDGES
+from tunix_rt.evaluation.scorecard import Scorecard
 
 
 class EvaluateRequest(BaseModel):
@@ -45,7 +46,7 @@ class EvaluationPublic(BaseModel):
     ci_low: float | None
     ci_high: float | None
     n_items: int | None
-    scorecard: dict[str, Any] | None
+    scorecard: Scorecard | None
     seed: int
     predictions_path: str | None
     error: str | None

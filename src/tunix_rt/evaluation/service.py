@@ -8,11 +8,17 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tunix_rt.datasets import evalsets
 from tunix_rt.errors import InvalidInput, NotFound, Problem
 from tunix_rt.evaluation.judges import DEFAULT_JUDGES, unknown_judges
-from tunix_rt.evaluation.models import Evaluation, EvaluationResult, EvaluationStatus
+from tunix_rt.evaluation.models import (
+    Evaluation,
+    EvaluationResult,
+    EvaluationStatus,
+    where_status,
+)
 from tunix_rt.evaluation.schemas import EvaluateRequest
 from tunix_rt.runs import service as runs_service
 from tunix_rt.runs.models import Run
@@ -40,7 +46,8 @@ def _check_judges(request: EvaluateRequest, settings: Settings) -> list[Problem]
 async def create_evaluation(
     *, session: AsyncSession, settings: Settings, run_id: uuid.UUID, request: EvaluateRequest
 ) -> Evaluation:
-    """Validate and record a queued evaluation (not enqueued); flushes."""
+    """Validate and record an evaluation, with no run yet (``request_evaluation`` gives it
+    one); flushes."""
     run = await runs_service.get_run(session=session, run_id=run_id)
     problems = _check_judges(request, settings)
     try:
@@ -54,20 +61,26 @@ async def create_evaluation(
         eval_set=request.eval_set,
         judges=list(request.judges),
         primary_judge=request.primary_judge or request.judges[0],
-        status=EvaluationStatus.QUEUED,
         dataset_key=run.dataset_key,
         model=run.model,
         seed=request.seed,
     )
     session.add(evaluation)
     await session.flush()
+    set_committed_value(evaluation, "job_run", None)
     return evaluation
 
 
 async def request_evaluation(
-    *, session: AsyncSession, settings: Settings, run_id: uuid.UUID, request: EvaluateRequest
+    *,
+    session: AsyncSession,
+    settings: Settings,
+    run_id: uuid.UUID,
+    request: EvaluateRequest,
+    mode: str = "async",
 ) -> Evaluation:
-    """Record an evaluation and enqueue the ``evaluate`` run that executes it; flushes."""
+    """Record an evaluation and enqueue the ``evaluate`` run that executes it (its status is
+    that run's); flushes. ``mode`` "sync": the caller executes the run itself."""
     evaluation = await create_evaluation(
         session=session, settings=settings, run_id=run_id, request=request
     )
@@ -80,10 +93,13 @@ async def request_evaluation(
         config={"evaluation_id": str(evaluation.id), "run_id": str(run_id), **request.model_dump()},
         dataset_key=target.dataset_key,
         model=target.model,
-        max_attempts=2,
+        mode=mode,
+        # A sync run's caller executes it; if that process dies it is not retried elsewhere.
+        max_attempts=1 if mode == "sync" else 2,
     )
     evaluation.job_run_id = job_run.id
     await session.flush()
+    set_committed_value(evaluation, "job_run", job_run)
     return evaluation
 
 
@@ -120,9 +136,10 @@ async def latest_evaluation(
     if eval_set is not None:
         stmt = stmt.where(Evaluation.eval_set == eval_set)
     if succeeded_only:
-        stmt = stmt.where(Evaluation.status == EvaluationStatus.SUCCEEDED)
+        stmt = where_status(stmt, EvaluationStatus.SUCCEEDED)
     stmt = stmt.order_by(Evaluation.created_at.desc(), Evaluation.id.desc()).limit(1)
-    evaluation = await session.scalar(stmt)
+    # Fresh status: its run's job may have moved since this session last loaded it.
+    evaluation = await session.scalar(stmt.execution_options(populate_existing=True))
     if evaluation is None:
         where = f" on eval set {eval_set!r}" if eval_set else ""
         raise NotFound(

@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -26,15 +25,6 @@ class Summary:
     stddev: float | None
     ci_low: float | None
     ci_high: float | None
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready fields (``ci95`` as [low, high])."""
-        return {
-            "n": self.n,
-            "mean": self.mean,
-            "stddev": self.stddev,
-            "ci95": None if self.ci_low is None else [self.ci_low, self.ci_high],
-        }
 
 
 def stddev(values: Sequence[float]) -> float | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from tunix_rt.registry import storage
 from tunix_rt.registry.models import ModelAlias, ModelFamily, ModelVersion
 from tunix_rt.registry.schemas import ModelFamilyCreate, PromoteRequest
 from tunix_rt.runs.models import Run, RunStatus
+from tunix_rt.training import records
 
 URI_PREFIX = "registry://"
 
@@ -111,51 +111,19 @@ async def version_aliases(*, session: AsyncSession, version: ModelVersion) -> li
 
 def _run_provenance(run: Run) -> dict[str, Any]:
     """What the run recorded about itself: config, dataset hash, code and library versions."""
-    manifest_path = Path(run.run_dir) / "run_manifest.json"
-    manifest: dict[str, Any] = {}
-    if manifest_path.is_file():
-        manifest = json.loads(manifest_path.read_text())
+    # One schema for both backends; older manifests are mapped by training/manifest_legacy.py,
+    # and a missing or unreadable one leaves the facts empty rather than failing the promotion.
+    manifest = records.read_manifest(Path(run.run_dir))
     return {
         "run_id": str(run.id),
         "run_name": run.name,
         "dataset_key": run.dataset_key,
-        "dataset_sha256": _manifest_dataset_sha256(manifest),
+        "dataset_sha256": manifest.data_sha256 if manifest else None,
         "config": run.config,
-        "code_version": _manifest_code_version(manifest),
-        "library_versions": _manifest_libraries(manifest),
-        "run_manifest": manifest,
+        "code_version": manifest.code_version if manifest else __version__,
+        "library_versions": manifest.libraries if manifest else {},
+        "run_manifest": manifest.model_dump(mode="json") if manifest else {},
     }
-
-
-# The torch recipe (training/checkpoint.py, torch_setup.py) and the tunix backend
-# (tunix_backend/manifest.py) write different keys for the same facts; read both.
-def _manifest_dataset_sha256(manifest: dict[str, Any]) -> str | None:
-    for key in ("data_sha256", "dataset_sha256"):
-        if isinstance(manifest.get(key), str):
-            return str(manifest[key])
-    return None
-
-
-def _manifest_code_version(manifest: dict[str, Any]) -> str:
-    if isinstance(manifest.get("code_version"), str):
-        return str(manifest["code_version"])
-    code = manifest.get("code")
-    if isinstance(code, dict) and isinstance(code.get("tunix_rt"), str):
-        commit = code.get("git_commit")
-        return f"{code['tunix_rt']}+{commit[:7]}" if isinstance(commit, str) else code["tunix_rt"]
-    return __version__
-
-
-def _manifest_libraries(manifest: dict[str, Any]) -> dict[str, str]:
-    libraries = manifest.get("libraries")
-    out = {
-        name: version
-        for name, version in (libraries.items() if isinstance(libraries, dict) else [])
-        if isinstance(version, str)
-    }
-    if isinstance(manifest.get("python"), str):
-        out.setdefault("python", manifest["python"])
-    return out
 
 
 async def _evaluation_provenance(session: AsyncSession, run: Run) -> dict[str, Any] | None:

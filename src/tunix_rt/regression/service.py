@@ -93,16 +93,16 @@ async def check_run(*, session: AsyncSession, body: CheckRequest) -> CheckResult
     )
     results_b = await evaluation_service.all_results(session=session, evaluation_id=candidate.id)
     diff = compare.paired_diff(
-        {r.item_id: (r.verdicts.get(baseline.metric) or {}).get("score") for r in results_a},
-        {r.item_id: (r.verdicts.get(baseline.metric) or {}).get("score") for r in results_b},
+        compare.item_scores(results_a, baseline.metric),
+        compare.item_scores(results_b, baseline.metric),
     )
-    delta = diff["delta"]
+    delta = diff.delta
     drop = None if delta is None else -delta
     exceeds = drop is not None and drop > body.tolerance
-    significant = diff["p_value"] < body.alpha
+    significant = diff.p_value < body.alpha
     return CheckResult(
         verdict="fail" if exceeds and significant else "pass",
-        reason=_reason(drop, body.tolerance, diff["p_value"], body.alpha),
+        reason=_reason(drop, body.tolerance, diff.p_value, body.alpha),
         baseline=baseline.name,
         metric=baseline.metric,
         eval_set=baseline.eval_set,
@@ -110,15 +110,15 @@ async def check_run(*, session: AsyncSession, body: CheckRequest) -> CheckResult
         baseline_evaluation_id=baseline.evaluation_id,
         candidate_run_id=run.id,
         candidate_evaluation_id=candidate.id,
-        baseline_score=diff["score_a"],
-        candidate_score=diff["score_b"],
+        baseline_score=diff.score_a,
+        candidate_score=diff.score_b,
         drop=drop,
         tolerance=body.tolerance,
         exceeds_tolerance=exceeds,
-        test=diff["test"],
-        p_value=diff["p_value"],
+        test=diff.test,
+        p_value=diff.p_value,
         alpha=body.alpha,
         significant=significant,
-        n_paired=diff["shared"] - diff["skipped"],
+        n_paired=diff.n_paired,
         dataset_key_matches=baseline.dataset_key == run.dataset_key,
     )

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tunix_rt.runs.handlers import JobContext, JobFailed, register
+from tunix_rt.runs.handlers import Handler, JobContext, JobFailed
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -50,7 +50,6 @@ def parse_payload(model: type[T], payload: dict[str, Any]) -> T:
         raise JobFailed(f"invalid payload: {loc}: {first['msg']}") from None
 
 
-@register("sleep")
 async def sleep_job(ctx: JobContext) -> dict[str, Any]:
     """Wait ``seconds`` (ends early when cancelled)."""
     args = parse_payload(SleepPayload, ctx.payload)
@@ -67,7 +66,6 @@ async def sleep_job(ctx: JobContext) -> dict[str, Any]:
     return {"slept_s": args.seconds}
 
 
-@register("echo")
 async def echo_job(ctx: JobContext) -> dict[str, Any]:
     """Log the given lines."""
     args = parse_payload(EchoPayload, ctx.payload)
@@ -76,7 +74,6 @@ async def echo_job(ctx: JobContext) -> dict[str, Any]:
     return {"lines": len(args.lines)}
 
 
-@register("command")
 async def command_job(ctx: JobContext) -> dict[str, Any]:
     """Run ``argv`` as a subprocess group in the run directory."""
     args = parse_payload(CommandPayload, ctx.payload)
@@ -85,3 +82,11 @@ async def command_job(ctx: JobContext) -> dict[str, Any]:
     if code != 0 and not ctx.cancelled.is_set():
         raise JobFailed(f"command exited with {code}", exit_code=code)
     return {"exit_code": code}
+
+
+# They import no domain, so they live here; ``jobs.HANDLERS`` adds them to the table.
+BUILTIN_HANDLERS: dict[str, Handler] = {
+    "sleep": sleep_job,
+    "echo": echo_job,
+    "command": command_job,
+}

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tunix_rt.runs import reaper, telemetry
+from tunix_rt.runs.handlers import Handler
 from tunix_rt.runs.worker import Worker, WorkerConfig, default_worker_id
 from tunix_rt.settings import Settings
 
@@ -31,9 +32,11 @@ async def _watch_depth(sessionmaker: async_sessionmaker[AsyncSession], interval_
 
 
 async def start_embedded(
-    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    handlers: Mapping[str, Handler],
 ) -> Stop:
-    """Start ``settings.workers`` job slots in this process; returns the graceful stop."""
+    """Start ``settings.workers`` job slots running ``handlers``; returns the graceful stop."""
     tasks: list[asyncio.Task[None]] = []
     worker: Worker | None = None
     if settings.workers > 0:
@@ -41,6 +44,7 @@ async def start_embedded(
         worker = Worker(
             settings=settings,
             sessionmaker=sessionmaker,
+            handlers=handlers,
             config=config,
             worker_id=default_worker_id("-serve"),
         )

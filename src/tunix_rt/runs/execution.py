@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import time
 import traceback
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tunix_rt.db.session import session_scope
 from tunix_rt.runs import queue
-from tunix_rt.runs.handlers import JobContext, JobFailed, get_handler
+from tunix_rt.runs.handlers import Handler, JobContext, JobFailed
 from tunix_rt.runs.logs import LogSink
 from tunix_rt.runs.models import JobStatus
 from tunix_rt.settings import Settings
@@ -62,11 +64,13 @@ def new_active(
 
 
 async def call_handler(
-    active: Active, sessionmaker: async_sessionmaker[AsyncSession]
+    active: Active,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    handlers: Mapping[str, Handler],
 ) -> dict[str, Any]:
-    """Run the handler; returns the fields of the job's final record."""
+    """Run the job's handler from ``handlers``; returns the fields of the job's final record."""
     ctx, job = active.ctx, active.job
-    handler = get_handler(job.kind)
+    handler = handlers.get(job.kind)
     if handler is None:
         return {"status": JobStatus.FAILED, "error": f"unknown job kind {job.kind!r}"}
     if job.run_id is not None:
@@ -99,3 +103,66 @@ async def call_handler(
 
 def int_or_none(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@dataclass
+class _EchoingContext(JobContext):
+    """A context whose log lines are also shown to the caller (an in-process execution)."""
+
+    echo: Callable[[str], None] | None = None
+
+    async def log(self, line: str, stream: str = "stdout") -> None:
+        """Show the line, then append it to the run's log."""
+        if self.echo is not None:
+            self.echo(line)
+        await super().log(line, stream)
+
+
+async def execute_here(
+    job: queue.ClaimedJob,
+    *,
+    handlers: Mapping[str, Handler],
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    worker_id: str,
+    echo: Callable[[str], None] | None = None,
+    lease_s: float = 60.0,
+) -> dict[str, Any]:
+    """Run a job this process claimed (``queue.claim_job``) with its handler, renewing the lease
+    as a worker would, and finish it; returns the fields of its final record."""
+    ctx = _EchoingContext(
+        job_id=job.id,
+        run_id=job.run_id,
+        kind=job.kind,
+        payload=job.payload,
+        settings=settings,
+        sessionmaker=sessionmaker,
+        run_dir=run_dir_for(settings, job),
+        attempt=job.attempts,
+        echo=echo,
+    )
+    active = Active(job=job, ctx=ctx, started=time.monotonic())
+    beat = asyncio.create_task(_heartbeat(active, sessionmaker, worker_id, lease_s))
+    try:
+        outcome = await call_handler(active, sessionmaker, handlers)
+    finally:
+        beat.cancel()
+        await asyncio.gather(beat, return_exceptions=True)
+    async with session_scope(sessionmaker) as session:
+        await queue.finish_job(session=session, job=job, worker_id=worker_id, **outcome)
+    return outcome
+
+
+async def _heartbeat(
+    active: Active, sessionmaker: async_sessionmaker[AsyncSession], worker_id: str, lease_s: float
+) -> None:
+    # A cancellation requested meanwhile (API, another CLI) stops the handler, as in a worker.
+    while True:
+        await asyncio.sleep(lease_s / 3)
+        async with session_scope(sessionmaker) as session:
+            statuses = await queue.renew_leases(
+                session=session, worker_id=worker_id, job_ids=[active.job.id], lease_s=lease_s
+            )
+        if statuses.get(active.job.id) == JobStatus.CANCEL_REQUESTED:
+            active.reason = "cancel"
+            active.ctx.cancelled.set()

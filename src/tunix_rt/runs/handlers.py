@@ -1,4 +1,4 @@
-"""Job handlers: the context a handler gets, and the registry of kinds (interfaces.md §5)."""
+"""Job handlers: the context a handler gets, its clean failure, and its type (interfaces.md §5)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tunix_rt.errors import TunixRtError
 from tunix_rt.runs.logs import LogSink
 from tunix_rt.runs.process import run_process_group
 from tunix_rt.settings import Settings
@@ -62,7 +63,7 @@ class JobContext:
         )
 
 
-class JobFailed(Exception):
+class JobFailed(TunixRtError):
     """A handler's clean failure: the message (and exit code) go on the run, no traceback."""
 
     def __init__(
@@ -74,29 +75,5 @@ class JobFailed(Exception):
         self.traceback = traceback
 
 
+# A job kind's handler; the worker is given a table of them (``jobs.HANDLERS``).
 Handler = Callable[[JobContext], Awaitable[dict[str, Any] | None]]
-
-_HANDLERS: dict[str, Handler] = {}
-
-
-def register(kind: str) -> Callable[[Handler], Handler]:
-    """Decorator: make ``fn`` the handler of job ``kind`` (one handler per kind)."""
-
-    def decorate(fn: Handler) -> Handler:
-        existing = _HANDLERS.get(kind)
-        if existing is not None and existing is not fn:
-            raise ValueError(f"job kind {kind!r} is already registered by {existing.__qualname__}")
-        _HANDLERS[kind] = fn
-        return fn
-
-    return decorate
-
-
-def get_handler(kind: str) -> Handler | None:
-    """The handler of ``kind``, if one is registered."""
-    return _HANDLERS.get(kind)
-
-
-def registered_kinds() -> list[str]:
-    """Every registered kind, sorted."""
-    return sorted(_HANDLERS)

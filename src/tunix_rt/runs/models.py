@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tunix_rt.db.base import Base, JsonDoc, UuidPk, utcnow
 
@@ -28,16 +28,21 @@ class JobStatus(StrEnum):
 RunStatus = JobStatus
 TERMINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
 ACTIVE = frozenset({JobStatus.RUNNING, JobStatus.CANCEL_REQUESTED})
+# The ends whose error the run shows (a success keeps a lost attempt's note on the job only).
+ENDED_BADLY = frozenset({JobStatus.FAILED, JobStatus.CANCELLED})
 
 
 class Run(UuidPk, Base):
-    """A user-visible run (training, evaluation, sweep, ...) executed by one job."""
+    """A user-visible run (training, evaluation, sweep, ...) executed by one job.
+
+    The run holds what was asked (kind, config, directory); its job holds where it is in its
+    life (status, attempts, worker, error, result, times), read through the properties below.
+    """
 
     __tablename__ = "runs"
 
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(64), index=True)
-    status: Mapped[str] = mapped_column(String(32), default=JobStatus.QUEUED, index=True)
     # "sync" when a request waited for it, "async" when it was only enqueued.
     mode: Mapped[str] = mapped_column(String(16), default="async")
     config: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
@@ -47,19 +52,67 @@ class Run(UuidPk, Base):
     # The job executing this run; jobs.run_id carries the foreign key.
     job_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     run_dir: Mapped[str] = mapped_column(Text)
-    worker_id: Mapped[str | None] = mapped_column(String(200))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    exit_code: Mapped[int | None]
-    error: Mapped[str | None] = mapped_column(Text)
-    # The last lines of the traceback (or of stderr) that explain a failure.
-    traceback: Mapped[str | None] = mapped_column(Text)
-    result: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    started_at: Mapped[datetime | None]
-    finished_at: Mapped[datetime | None]
+    # Loaded with the run (one LEFT JOIN); written only through the queue's statements.
+    job: Mapped[Job | None] = relationship(
+        "Job", primaryjoin="Run.id == Job.run_id", viewonly=True, lazy="joined", uselist=False
+    )
 
     __table_args__ = (Index("ix_runs_created_at_id", "created_at", "id"),)
+
+    @property
+    def status(self) -> str:
+        """The job's status (a run without a job, which only tests make, reads queued)."""
+        return JobStatus.QUEUED if self.job is None else self.job.status
+
+    @property
+    def worker_id(self) -> str | None:
+        """The worker holding (or that last held) the job's lease."""
+        return None if self.job is None else self.job.lease_owner
+
+    @property
+    def attempts(self) -> int:
+        """Attempts so far (a graceful hand-back is not counted)."""
+        return 0 if self.job is None else self.job.attempts
+
+    @property
+    def exit_code(self) -> int | None:
+        """The exit code of the run's process, when it had one."""
+        return None if self.job is None else self.job.exit_code
+
+    @property
+    def error(self) -> str | None:
+        """Why the run failed or was cancelled. A success shows none, though its job keeps the
+        note of an earlier lost attempt; so does an unfinished run."""
+        job = self.job
+        if job is None or job.status not in ENDED_BADLY:
+            return None
+        return job.error
+
+    @property
+    def traceback(self) -> str | None:
+        """The last lines of the traceback (or of stderr) that explain a failure."""
+        return None if self.job is None else self.job.traceback
+
+    @property
+    def result(self) -> dict[str, Any] | None:
+        """What the handler returned."""
+        return None if self.job is None else self.job.result
+
+    @property
+    def updated_at(self) -> datetime:
+        """When the run's job last changed (heartbeats included)."""
+        return self.created_at if self.job is None else self.job.updated_at
+
+    @property
+    def started_at(self) -> datetime | None:
+        """When the first attempt started (retries keep it)."""
+        return None if self.job is None else self.job.started_at
+
+    @property
+    def finished_at(self) -> datetime | None:
+        """When the job reached its terminal status."""
+        return None if self.job is None else self.job.finished_at
 
 
 class Job(UuidPk, Base):
@@ -77,16 +130,20 @@ class Job(UuidPk, Base):
     run_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("runs.id", ondelete="CASCADE"), index=True
     )
+    # The worker holding the lease; kept after the job ends (the run's worker_id).
     lease_owner: Mapped[str | None] = mapped_column(String(200))
     lease_expires_at: Mapped[datetime | None]
     heartbeat_at: Mapped[datetime | None]
     # Not claimable before this time (retry back-off).
     run_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The end's reason; while the job is retried, the note of its lost attempt (see Run.error).
     error: Mapped[str | None] = mapped_column(Text)
     traceback: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None]
+    exit_code: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The first attempt's start: a retry keeps it.
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 

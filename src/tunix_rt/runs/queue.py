@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt.db.base import utcnow
 from tunix_rt.db.session import is_postgres
 from tunix_rt.runs import statements
-from tunix_rt.runs.models import ACTIVE, Job, JobStatus, Run
+from tunix_rt.runs.models import ACTIVE, Job, JobStatus
 
 # PostgreSQL channels: new work for idle workers, and cancellations for busy ones.
 JOBS_CHANNEL = "tunix_rt_jobs"
@@ -87,16 +87,6 @@ async def enqueue(
     return job_id
 
 
-async def _sync_runs(session: AsyncSession, run_ids: Sequence[uuid.UUID], **values: Any) -> None:
-    """Mirror a job transition onto its run record (same transaction)."""
-    ids = [r for r in run_ids if r is not None]
-    if ids:
-        values["updated_at"] = utcnow()
-        await session.execute(
-            update(Run).where(Run.id.in_(ids)).values(**values).execution_options(**_NO_SYNC)
-        )
-
-
 async def claim_next_job(
     *,
     session: AsyncSession,
@@ -118,11 +108,33 @@ async def claim_next_job(
     row = (await conn.execute(stmt, params)).first()
     if row is None:
         return None
-    claimed = ClaimedJob(*row)
-    if claimed.run_id is not None:
-        run_params = {"run_id": claimed.run_id, "attempts": claimed.attempts}
-        await conn.execute(statements.CLAIM_RUN, {**params, **run_params})
-    return claimed
+    return ClaimedJob(*row)
+
+
+async def claim_job(
+    *, session: AsyncSession, job_id: uuid.UUID, worker_id: str, lease_s: float
+) -> ClaimedJob | None:
+    """Claim one queued job by id (an in-process execution, e.g. ``tunix-rt eval``); None when
+    it is not queued (another worker took it)."""
+    now = utcnow()
+    row = (
+        await session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+            .values(
+                status=JobStatus.RUNNING,
+                attempts=Job.attempts + 1,
+                lease_owner=worker_id,
+                lease_expires_at=now + timedelta(seconds=lease_s),
+                heartbeat_at=now,
+                started_at=func.coalesce(Job.started_at, now),
+                updated_at=now,
+            )
+            .returning(Job.id, Job.kind, Job.payload, Job.run_id, Job.attempts, Job.max_attempts)
+            .execution_options(**_NO_SYNC)
+        )
+    ).first()
+    return None if row is None else ClaimedJob(*row)
 
 
 async def renew_leases(
@@ -156,7 +168,6 @@ async def finish_job(
     """Record a terminal status; False when the lease was lost (someone else owns the job)."""
     params: dict[str, Any] = {
         "job_id": job.id,
-        "run_id": job.run_id,
         "worker": worker_id,
         "status": str(status),
         "result": result,
@@ -166,11 +177,7 @@ async def finish_job(
         "now": utcnow(),
     }
     conn = await session.connection()
-    if (await conn.execute(statements.FINISH, params)).rowcount == 0:
-        return False
-    if job.run_id is not None:
-        await conn.execute(statements.FINISH_RUN, params)
-    return True
+    return bool((await conn.execute(statements.FINISH, params)).rowcount)
 
 
 async def release_job(*, session: AsyncSession, job: ClaimedJob, worker_id: str) -> str | None:
@@ -185,6 +192,8 @@ async def release_job(*, session: AsyncSession, job: ClaimedJob, worker_id: str)
     now = utcnow()
     new = JobStatus.CANCELLED if current == JobStatus.CANCEL_REQUESTED else JobStatus.QUEUED
     finished = now if new == JobStatus.CANCELLED else None
+    # A cancellation ends with no reason of its own (not a lost attempt's note).
+    ended = {"error": None} if new == JobStatus.CANCELLED else {}
     await session.execute(
         update(Job)
         .where(Job.id == job.id)
@@ -196,13 +205,10 @@ async def release_job(*, session: AsyncSession, job: ClaimedJob, worker_id: str)
             run_at=now,
             finished_at=finished,
             updated_at=now,
+            **ended,
         )
         .execution_options(**_NO_SYNC)
     )
-    if job.run_id is not None:
-        await _sync_runs(
-            session, [job.run_id], status=new, attempts=job.attempts - 1, finished_at=finished
-        )
     if new == JobStatus.QUEUED:
         await notify(session, JOBS_CHANNEL, job.kind)
     return str(new)

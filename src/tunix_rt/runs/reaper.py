@@ -9,35 +9,24 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt.db.base import utcnow
-from tunix_rt.runs.models import Job, JobStatus, Run
+from tunix_rt.runs.models import Job, JobStatus
 from tunix_rt.runs.queue import JOBS_CHANNEL, Reaped, notify
 
 _NO_SYNC = {"synchronize_session": False}
 
 
 async def _transition(
-    session: AsyncSession, where: list[Any], job_values: dict[str, Any], run_values: dict[str, Any]
+    session: AsyncSession, where: list[Any], values: dict[str, Any]
 ) -> list[uuid.UUID]:
-    """Move every matching job (and its run) in one UPDATE each; returns the job ids."""
-    now = utcnow()
-    rows = (
-        await session.execute(
-            update(Job)
-            .where(*where)
-            .values(updated_at=now, **job_values)
-            .returning(Job.id, Job.run_id)
-            .execution_options(**_NO_SYNC)
-        )
-    ).all()
-    run_ids = [run_id for _, run_id in rows if run_id is not None]
-    if run_ids:
-        await session.execute(
-            update(Run)
-            .where(Run.id.in_(run_ids))
-            .values(updated_at=now, **run_values)
-            .execution_options(**_NO_SYNC)
-        )
-    return [job_id for job_id, _ in rows]
+    """Move every matching job in one UPDATE (its run reads the job); returns the job ids."""
+    rows = await session.execute(
+        update(Job)
+        .where(*where)
+        .values(updated_at=utcnow(), **values)
+        .returning(Job.id)
+        .execution_options(**_NO_SYNC)
+    )
+    return list(rows.scalars().all())
 
 
 async def reap_expired(*, session: AsyncSession) -> Reaped:
@@ -49,17 +38,17 @@ async def reap_expired(*, session: AsyncSession) -> Reaped:
     now = utcnow()
     expired = [Job.lease_expires_at < now]
     lost = "lease expired: its worker stopped heartbeating (crashed, killed or partitioned)"
+    ended = {"finished_at": now, "lease_expires_at": None}
     cancelled = await _transition(
         session,
         [Job.status == JobStatus.CANCEL_REQUESTED, *expired],
-        {"status": JobStatus.CANCELLED, "finished_at": now, "lease_expires_at": None},
-        {"status": JobStatus.CANCELLED, "finished_at": now},
+        # A cancellation ends with no reason of its own (not a lost attempt's note).
+        {"status": JobStatus.CANCELLED, "error": None, **ended},
     )
     failed = await _transition(
         session,
         [Job.status == JobStatus.RUNNING, Job.attempts >= Job.max_attempts, *expired],
-        {"status": JobStatus.FAILED, "finished_at": now, "lease_expires_at": None, "error": lost},
-        {"status": JobStatus.FAILED, "finished_at": now, "error": f"{lost}; no attempts left"},
+        {"status": JobStatus.FAILED, "error": f"{lost}; no attempts left", **ended},
     )
     requeued = await _transition(
         session,
@@ -71,7 +60,6 @@ async def reap_expired(*, session: AsyncSession) -> Reaped:
             "run_at": now,
             "error": lost,
         },
-        {"status": JobStatus.QUEUED},
     )
     if requeued:
         await notify(session, JOBS_CHANNEL, "requeued")

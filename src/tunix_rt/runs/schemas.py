@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from tunix_rt.runs.models import RunStatus
+
 
 class RunPublic(BaseModel):
     """A run record."""
@@ -17,7 +19,7 @@ class RunPublic(BaseModel):
     id: uuid.UUID
     name: str
     kind: str
-    status: str
+    status: RunStatus
     mode: str
     config: dict[str, Any]
     dataset_key: str | None
@@ -50,7 +52,7 @@ class RunStatusPublic(BaseModel):
     """The short status of a run (polled by clients)."""
 
     id: uuid.UUID
-    status: str
+    status: RunStatus
     attempts: int
     exit_code: int | None
     error: str | None

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tunix_rt.db.base import utcnow
 from tunix_rt.errors import InvalidState, NotFound
@@ -54,29 +55,33 @@ async def create_run(
         job_id=job_id,
         name=name or f"{kind}-{run_id.hex[:8]}",
         kind=kind,
-        status=JobStatus.QUEUED,
         mode=mode,
         config=config,
         dataset_key=dataset_key,
         model=model,
         backend=backend,
         run_dir=str((settings.home / "runs" / str(run_id)).resolve()),
-        attempts=0,
         created_at=now,
-        updated_at=now,
     )
+    job = Job(id=job_id, kind=kind, payload=config if payload is None else payload, run_id=run_id)
+    _queue(job, priority=priority, max_attempts=max_attempts, now=now)
     session.add(run)
+    await session.flush()  # the run first: the job's foreign key points at it
+    session.add(job)
     await session.flush()
-    await queue.enqueue(
-        session=session,
-        kind=kind,
-        payload=config if payload is None else payload,
-        run_id=run_id,
-        priority=priority,
-        max_attempts=max_attempts,
-        job_id=job_id,
-    )
+    set_committed_value(run, "job", job)
     return run
+
+
+def _queue(job: Job, *, priority: int, max_attempts: int, now: datetime) -> None:
+    """A new job's queue fields (idle workers wake at commit: a trigger on ``jobs`` inserts)."""
+    job.status, job.attempts, job.priority, job.max_attempts = (
+        JobStatus.QUEUED,
+        0,
+        priority,
+        max_attempts,
+    )
+    job.run_at = job.created_at = job.updated_at = now
 
 
 async def get_run(*, session: AsyncSession, run_id: uuid.UUID) -> Run:
@@ -92,8 +97,9 @@ async def list_runs(
 ) -> list[Run]:
     """Newest first; up to ``limit + 1`` rows (the extra one says a next page exists)."""
     stmt = select(Run)
+    if filters.status is not None:
+        stmt = stmt.join(Job, Job.run_id == Run.id).where(Job.status == filters.status)
     columns: dict[str, Any] = {
-        "status": Run.status,
         "kind": Run.kind,
         "dataset_key": Run.dataset_key,
         "model": Run.model,
@@ -108,31 +114,39 @@ async def list_runs(
     if filters.created_before is not None:
         stmt = stmt.where(Run.created_at < filters.created_before)
     stmt = stmt.order_by(Run.created_at.desc(), Run.id.desc()).offset(offset).limit(limit + 1)
-    return list((await session.scalars(stmt)).all())
+    # Fresh statuses: a job may have moved since this session last loaded it.
+    return list((await session.scalars(stmt.execution_options(populate_existing=True))).all())
+
+
+async def count_dataset_runs(*, session: AsyncSession, dataset_key: str) -> int:
+    """How many runs name ``dataset_key`` (a dataset they use cannot be deleted)."""
+    stmt = select(func.count()).select_from(Run).where(Run.dataset_key == dataset_key)
+    return int(await session.scalar(stmt) or 0)
 
 
 async def cancel_run(*, session: AsyncSession, run_id: uuid.UUID) -> Run:
     """Queued: cancelled at once. Running: cancel_requested (the worker stops it). Else 409."""
     run = await get_run(session=session, run_id=run_id)
-    if run.status in TERMINAL:
-        raise InvalidState(f"run {run_id} is already {run.status}")
     job = None
     if run.job_id is not None:
-        job = await session.scalar(select(Job).where(Job.id == run.job_id).with_for_update())
-    now = utcnow()
-    if job is None or job.status == JobStatus.QUEUED:
-        new_status, run.finished_at = JobStatus.CANCELLED, now
-    elif job.status in TERMINAL:
+        job = await session.scalar(
+            select(Job)
+            .where(Job.id == run.job_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    if job is None:
+        raise InvalidState(f"run {run_id} has no job to cancel")
+    if job.status in TERMINAL:
         raise InvalidState(f"run {run_id} is already {job.status}")
+    now = utcnow()
+    if job.status == JobStatus.QUEUED:
+        # A cancellation ends with no reason of its own (not a lost attempt's note).
+        job.status, job.finished_at, job.error = JobStatus.CANCELLED, now, None
     else:
-        new_status = JobStatus.CANCEL_REQUESTED
+        job.status = JobStatus.CANCEL_REQUESTED
         await queue.notify(session, queue.CANCEL_CHANNEL, str(job.id))
-    if job is not None:
-        job.status = new_status
-        job.updated_at = now
-        job.finished_at = run.finished_at
-    run.status = new_status
-    run.updated_at = now
+    job.updated_at = now
     await session.flush()
     return run
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Table, Text, Update, bindparam, func, select, update
+from sqlalchemy import Table, Text, Update, bindparam, case, func, select, update
 
-from tunix_rt.runs.models import Job, JobStatus, Run
+from tunix_rt.runs.models import Job, JobStatus
 
 JOBS = cast(Table, Job.__table__)
-RUNS = cast(Table, Run.__table__)
+_NOW = bindparam("now", type_=JOBS.c.started_at.type)
 _ACTIVE = [str(JobStatus.RUNNING), str(JobStatus.CANCEL_REQUESTED)]
 
 
@@ -38,7 +38,8 @@ def _claim(with_kinds: bool) -> Update:
             lease_owner=bindparam("worker"),
             lease_expires_at=bindparam("expires"),
             heartbeat_at=bindparam("now"),
-            started_at=bindparam("now"),
+            # The run's start is its first attempt's.
+            started_at=func.coalesce(JOBS.c.started_at, _NOW),
             updated_at=bindparam("now"),
         )
         .returning(
@@ -55,19 +56,9 @@ def _claim(with_kinds: bool) -> Update:
 CLAIM = _claim(with_kinds=False)
 CLAIM_KINDS = _claim(with_kinds=True)
 
-CLAIM_RUN = (
-    update(RUNS)
-    .where(RUNS.c.id == bindparam("run_id"))
-    .values(
-        status=str(JobStatus.RUNNING),
-        attempts=bindparam("attempts"),
-        worker_id=bindparam("worker"),
-        started_at=func.coalesce(RUNS.c.started_at, bindparam("now", type_=RUNS.c.started_at.type)),
-        updated_at=bindparam("now"),
-    )
-)
-
-# error/traceback: a success (None) keeps the note of an earlier lost attempt on the job row.
+# error: a success keeps the note of an earlier lost attempt on the job row (the run shows no
+# error on a success, ``Run.error``); any other end records exactly its own reason.
+_status = bindparam("status", type_=Text())
 FINISH = (
     update(JOBS)
     .where(
@@ -76,59 +67,41 @@ FINISH = (
         JOBS.c.status.in_(_ACTIVE),
     )
     .values(
-        status=bindparam("status"),
+        status=_status,
         result=bindparam("result"),
-        error=func.coalesce(bindparam("error", type_=Text()), JOBS.c.error),
-        traceback=func.coalesce(bindparam("traceback", type_=Text()), JOBS.c.traceback),
+        error=case(
+            (_status == str(JobStatus.SUCCEEDED), JOBS.c.error),
+            else_=bindparam("error", type_=Text()),
+        ),
+        traceback=bindparam("traceback", type_=Text()),
+        exit_code=bindparam("exit_code"),
         lease_expires_at=None,
         finished_at=bindparam("now"),
         updated_at=bindparam("now"),
     )
 )
 
-FINISH_RUN = (
-    update(RUNS)
-    .where(RUNS.c.id == bindparam("run_id"))
-    .values(
-        status=bindparam("status"),
-        result=bindparam("result"),
-        error=bindparam("error"),
-        traceback=bindparam("traceback"),
-        exit_code=bindparam("exit_code"),
-        finished_at=bindparam("now"),
-        updated_at=bindparam("now"),
-    )
-)
-
-
 # PostgreSQL only, for the worker's own asyncpg connection (``runs/pg_claims.py``): finish a job
-# and claim the next in ONE statement (data-modifying CTEs), run records included, so a busy
-# worker pays one round trip and one commit per job. With $1 (the finished job) NULL it is a plain
-# claim. SQLite has no data-modifying CTEs; it uses FINISH + CLAIM in one transaction instead.
+# and claim the next in ONE statement (data-modifying CTEs), so a busy worker pays one round trip
+# and one commit per job. With $1 (the finished job) NULL it is a plain claim. SQLite has no
+# data-modifying CTEs; it uses FINISH + CLAIM in one transaction instead.
 # $1 job_id, $2 worker, $3 status, $4 result (JSON text), $5 error, $6 traceback, $7 exit_code,
 # $8 now, $9 lease expiry, $10 claim (bool), $11 kinds (text[], the filtered variant only).
 _FINISH_AND_CLAIM_PG = """
 WITH done AS (
-    UPDATE jobs SET status = $3, result = $4, error = coalesce($5, error),
-        traceback = coalesce($6, traceback), lease_expires_at = NULL, finished_at = $8,
-        updated_at = $8
+    UPDATE jobs SET status = $3, result = $4,
+        error = CASE WHEN $3::varchar = 'succeeded' THEN error ELSE $5 END, traceback = $6,
+        exit_code = $7, lease_expires_at = NULL, finished_at = $8, updated_at = $8
     WHERE id = $1 AND lease_owner = $2 AND status IN ('running', 'cancel_requested')
-    RETURNING run_id
-), done_run AS (
-    UPDATE runs SET status = $3, result = $4, error = $5, traceback = $6, exit_code = $7,
-        finished_at = $8, updated_at = $8
-    WHERE id = (SELECT run_id FROM done)
+    RETURNING id
 ), next AS (
     UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = $2,
-        lease_expires_at = $9, heartbeat_at = $8, started_at = $8, updated_at = $8
+        lease_expires_at = $9, heartbeat_at = $8, started_at = coalesce(started_at, $8),
+        updated_at = $8
     WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= $8{kinds}
                 ORDER BY priority, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
       AND status = 'queued' AND $10
     RETURNING id, kind, payload, run_id, attempts, max_attempts
-), next_run AS (
-    UPDATE runs SET status = 'running', attempts = (SELECT attempts FROM next),
-        worker_id = $2, started_at = coalesce(started_at, $8), updated_at = $8
-    WHERE id = (SELECT run_id FROM next)
 )
 SELECT (SELECT count(*) FROM done) AS finished,
        next.id, next.kind, next.payload, next.run_id, next.attempts, next.max_attempts

@@ -9,16 +9,16 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-import tunix_rt.runs.kinds  # noqa: F401  (registers every job kind)
 from tunix_rt.db.session import create_engine, is_postgres, session_scope
 from tunix_rt.runs import queue, reaper, telemetry
 from tunix_rt.runs.execution import Active, call_handler, new_active
+from tunix_rt.runs.handlers import Handler
 from tunix_rt.runs.listener import Listener
 from tunix_rt.runs.models import JobStatus
 from tunix_rt.runs.pg_claims import PgClaims
@@ -59,17 +59,20 @@ def create_worker_engine(settings: Settings) -> AsyncEngine:
 
 
 class Worker:
-    """Claims and executes jobs until asked to stop."""
+    """Claims and executes jobs until asked to stop; runs each with its kind's handler."""
 
     def __init__(
         self,
         *,
         settings: Settings,
         sessionmaker: async_sessionmaker[AsyncSession],
+        handlers: Mapping[str, Handler],
         config: WorkerConfig | None = None,
         worker_id: str | None = None,
     ) -> None:
         self.settings = settings
+        # A claimed job of a kind missing here fails with "unknown job kind".
+        self.handlers = handlers
         self.sessionmaker = sessionmaker
         self.config = config or WorkerConfig()
         self.worker_id = worker_id or default_worker_id()
@@ -185,7 +188,7 @@ class Worker:
         """Run one job and record it; returns the job claimed for this slot meanwhile."""
         chained = None
         try:
-            outcome = await call_handler(active, self.sessionmaker)
+            outcome = await call_handler(active, self.sessionmaker, self.handlers)
             chained = await self._record(active, outcome)
         except Exception:  # recording failed (database down): the lease will expire, reaper retries
             log.exception("worker %s could not record job %s", self.worker_id, active.job.id)

@@ -8,13 +8,14 @@ import sys
 
 from tunix_rt.errors import TunixRtError, Unavailable
 from tunix_rt.training.config import TrainConfig, load_config
+from tunix_rt.training.records import StopReason
 
 # Exit codes: 2 bad input, 5 backend unavailable, 143 stopped by SIGTERM (checkpoint saved).
 EXIT_INVALID, EXIT_UNAVAILABLE, EXIT_SIGNAL = 2, 5, 143
 
 
-def run_training(cfg: TrainConfig, *, resume: bool) -> str:
-    """Dispatch to the configured backend; returns the stop reason."""
+def run_training(cfg: TrainConfig, *, resume: bool) -> StopReason:
+    """Dispatch to the configured backend; returns why the run stopped."""
     if cfg.backend == "tunix":
         try:
             from tunix_rt.training import tunix_backend
@@ -22,8 +23,7 @@ def run_training(cfg: TrainConfig, *, resume: bool) -> str:
             raise Unavailable(
                 f"backend: tunix needs the google-tunix extra (pip install -e .[tunix]): {exc}"
             ) from None
-        result = tunix_backend.train(cfg, resume=resume)
-        return str(getattr(result, "stop_reason", "done"))
+        return tunix_backend.train(cfg, resume=resume).stop_reason
     from tunix_rt.training.torch_recipe import train
 
     return train(cfg, resume=resume).stop_reason
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     except TunixRtError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNAVAILABLE if isinstance(exc, Unavailable) else EXIT_INVALID
-    return EXIT_SIGNAL if reason == "signal" else 0
+    return EXIT_SIGNAL if reason == StopReason.SIGNAL else 0
 
 
 if __name__ == "__main__":

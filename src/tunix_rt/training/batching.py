@@ -1,4 +1,5 @@
-"""Batches for the PyTorch recipe: length-bucketed order (pure) and padding collate (torch).
+"""Batches: the step count of both backends (pure), and the PyTorch recipe's length-bucketed
+order (pure) and padding collate (torch).
 
 The order of an epoch is a pure function of ``(seed, epoch)``, so a resumed run only needs
 the epoch and the batch index to continue exactly where it stopped.
@@ -6,11 +7,13 @@ the epoch and the batch index to continue exactly where it stopped.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tunix_rt.training.config import TrainConfig
 from tunix_rt.training.data import EncodedExample
 
 if TYPE_CHECKING:
@@ -20,6 +23,27 @@ IGNORE_INDEX = -100
 # Examples are sorted by length inside windows of this many batches: batches hold similar
 # lengths (little padding) while the epoch stays well shuffled.
 BUCKET_WINDOW = 50
+
+
+def batches_per_epoch(n_examples: int, batch_size: int) -> int:
+    """Batches in one pass over ``n_examples``: a short last batch is trained, not dropped."""
+    return math.ceil(n_examples / batch_size)
+
+
+def total_steps(cfg: TrainConfig, n_examples: int) -> int | None:
+    """Optimizer steps of a run; None when only the time budget bounds it.
+
+    ``epochs`` rounds up to whole steps: the last step tops its accumulation window up with
+    the first batches of the next epoch (both loops read their batches as one endless stream),
+    so every example of every epoch is trained.
+    """
+    by_epochs = None
+    if cfg.epochs is not None:
+        # One step of N processes at batch b takes the batches one process at N x b would.
+        per_epoch = batches_per_epoch(n_examples, cfg.batch_size * cfg.processes)
+        by_epochs = math.ceil(cfg.epochs * per_epoch / cfg.gradient_accumulation_steps)
+    limits = [s for s in (cfg.max_steps, by_epochs) if s is not None]
+    return min(limits) if limits else None
 
 
 def epoch_batches(

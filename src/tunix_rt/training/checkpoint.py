@@ -1,20 +1,15 @@
-"""Run-directory files of the PyTorch recipe: metrics, checkpoints, manifest and final model."""
+"""Run-directory files of the PyTorch recipe: metrics, checkpoints and the final model."""
 
 from __future__ import annotations
 
 import json
 import os
-import platform
 import random
 import shutil
-import subprocess
-import time
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tunix_rt import __version__
 from tunix_rt.datasets.render import ChatTemplate, TraceStyle
 from tunix_rt.errors import InvalidInput
 from tunix_rt.training.config import TrainConfig
@@ -24,7 +19,6 @@ if TYPE_CHECKING:
 
 RUN_INFO = "tunix_rt.json"
 KEEP_CHECKPOINTS = 3
-_LIBRARIES = ("torch", "transformers", "tokenizers", "peft", "safetensors", "numpy")
 
 
 class MetricsLog:
@@ -103,45 +97,6 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
 
     state: dict[str, Any] = torch.load(path / "state.pt", weights_only=False, map_location="cpu")
     return state
-
-
-def code_version() -> str:
-    """Package version plus the git commit of the source tree when there is one."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        ).stdout.strip()
-    except OSError:
-        commit = ""
-    return f"{__version__}+{commit}" if commit else __version__
-
-
-def library_versions() -> dict[str, str]:
-    """Installed versions of the libraries a run depends on."""
-    out = {"python": platform.python_version()}
-    for name in _LIBRARIES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return out
-
-
-def write_manifest(out_dir: Path, cfg: TrainConfig, **facts: Any) -> None:
-    """``run_manifest.json``: config, data fingerprint, code and library versions, facts."""
-    doc = {
-        "config": cfg.model_dump(mode="json"),
-        "code_version": code_version(),
-        "libraries": library_versions(),
-        "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        **facts,
-    }
-    (out_dir / "run_manifest.json").write_text(json.dumps(doc, indent=2) + "\n")
 
 
 @dataclass(frozen=True)

@@ -8,18 +8,39 @@ as an ``InvalidInput``.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
 
 from tunix_rt.datasets.render import ChatTemplate, TraceStyle
 from tunix_rt.errors import InvalidInput, Problem
 
-# Presets built from a config with random weights (training/tiny.py); the module names each
-# architecture has, so LoRA targets can be checked before any model is built.
-PRESETS = ("tiny-llama", "tiny-qwen3", "tiny-gemma3")
+
+class Preset(StrEnum):
+    """A tiny model built from a config with random weights (training/tiny.py)."""
+
+    TINY_LLAMA = "tiny-llama"
+    TINY_QWEN3 = "tiny-qwen3"
+    TINY_GEMMA3 = "tiny-gemma3"
+
+
+# The presets, and the module names each architecture has, so LoRA targets can be checked
+# before any model is built.
+PRESETS: tuple[str, ...] = tuple(p.value for p in Preset)
 PRESET_MODULES = frozenset(
     {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "lm_head"}
 )
@@ -44,6 +65,22 @@ RESUMABLE_CHANGES = frozenset(
         "eval_set",
     }
 )
+# The validation context under which TrainConfig leaves the cross-key check to its caller.
+_CHECKED_BY_CALLER = {"contradictions": "checked by the caller"}
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+# A preset or a checkpoint (path, hub id, registry:// URI): validated as any non-empty string,
+# described as "a Preset or a string" so the OpenAPI schema lists the presets (the UI offers them).
+ModelName = Annotated[
+    str,
+    Field(min_length=1),
+    BeforeValidator(_same, json_schema_input_type=Preset | str),
+    PlainSerializer(_same, return_type=Preset | str),
+]
 
 
 class LoraConfig(BaseModel):
@@ -69,7 +106,7 @@ class TrainConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     backend: Literal["torch", "tunix"] = "torch"
-    model: str = Field(min_length=1)
+    model: ModelName
     model_overrides: dict[str, Any] | None = None
     tokenizer: str | None = None
     dataset: str | None = None
@@ -103,10 +140,12 @@ class TrainConfig(BaseModel):
     eval_set: str | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> TrainConfig:
+    def _consistent(self, info: ValidationInfo) -> TrainConfig:
+        if info.context is _CHECKED_BY_CALLER:
+            return self  # load_config reports them itself, one Problem per key
         problems = contradictions(self)
         if problems:
-            # pydantic reports a ValueError under the model; the text names the key first.
+            # Built directly (not through load_config): pydantic's error, for a person to read.
             raise ValueError("; ".join(str(p) for p in problems))
         return self
 
@@ -169,21 +208,23 @@ def _lora_problems(cfg: TrainConfig, lora: LoraConfig) -> list[Problem]:
     return out
 
 
-def _problems_from(exc: ValidationError) -> list[Problem]:
-    problems: list[Problem] = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"])
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key"
-        if not loc and ": " in msg:
-            # Our cross-key check: "key: why; key2: why" -> one problem per key.
-            for part in msg.split("; "):
-                key, _, why = part.partition(": ")
-                problems.append(Problem(key, why))
-            continue
-        problems.append(Problem(loc, msg))
-    return problems
+def check_resumable(saved: Mapping[str, object], cfg: TrainConfig) -> None:
+    """Refuse to resume a run whose saved config differs in a key outside RESUMABLE_CHANGES."""
+    now = cfg.model_dump(mode="json")
+    changed = sorted(k for k in now if k not in RESUMABLE_CHANGES and saved.get(k) != now[k])
+    if changed:
+        raise InvalidInput(
+            "config differs from the run being resumed",
+            problems=[Problem(k, f"was {saved.get(k)!r}") for k in changed],
+        )
+
+
+def _field_problem(err: ErrorDetails) -> Problem:
+    """pydantic's error for one field, as a Problem at that field's dotted path."""
+    loc = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        return Problem(loc, "unknown key")
+    return Problem(loc, str(err["msg"]).removeprefix("Value error, "))
 
 
 def load_config(source: Path | str | dict[str, Any]) -> TrainConfig:
@@ -202,6 +243,11 @@ def load_config(source: Path | str | dict[str, Any]) -> TrainConfig:
     if not isinstance(doc, dict):
         raise InvalidInput("a training config must be a mapping of keys to values")
     try:
-        return TrainConfig.model_validate(doc)
+        cfg = TrainConfig.model_validate(doc, context=_CHECKED_BY_CALLER)
     except ValidationError as exc:
-        raise InvalidInput("invalid training config", problems=_problems_from(exc)) from None
+        problems = [_field_problem(err) for err in exc.errors()]
+        raise InvalidInput("invalid training config", problems=problems) from None
+    problems = contradictions(cfg)
+    if problems:
+        raise InvalidInput("invalid training config", problems=problems)
+    return cfg

@@ -24,6 +24,7 @@ from tunix_rt.datasets.render import render_prompt
 from tunix_rt.errors import InvalidInput, TunixRtError, Unavailable
 from tunix_rt.training import tunix_backend
 from tunix_rt.training.checkpoint import RunInfo, read_run_info
+from tunix_rt.training.records import Prediction
 
 
 @dataclass(frozen=True)
@@ -32,17 +33,6 @@ class PromptItem:
 
     id: str
     prompt: str
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """One line of ``predictions.jsonl``."""
-
-    id: str
-    prompt: str
-    prediction: str
-    truncated: bool
-    tokens: int
 
 
 def load_items(path: Path) -> list[PromptItem]:
@@ -164,8 +154,7 @@ def predict(
             f"model: {model_dir} is a tunix model; generating from it needs the google-tunix "
             "extra (pip install -e .[tunix])"
         )
-    made = tunix_backend.generate(model_dir, items, **kw)
-    return [Prediction(p.id, p.prompt, p.prediction, p.truncated, p.tokens) for p in made]
+    return tunix_backend.generate(model_dir, items, **kw)
 
 
 def run(model_dir: Path, eval_file: Path, out: Path, **kw: Any) -> list[Prediction]:

@@ -13,34 +13,22 @@ import signal
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
-from tunix_rt.errors import InvalidInput
 from tunix_rt.training import checkpoint as ckpt
-from tunix_rt.training import parallel
+from tunix_rt.training import parallel, records
 from tunix_rt.training.batching import IGNORE_INDEX, Batch, BatchOrder, collate
-from tunix_rt.training.config import RESUMABLE_CHANGES, TrainConfig
+from tunix_rt.training.config import TrainConfig, check_resumable
 from tunix_rt.training.data import EncodedExample
 from tunix_rt.training.parallel import Ranks
+from tunix_rt.training.records import StopReason, TrainResult
 from tunix_rt.training.torch_setup import Setup, setup
 
 # Cosine decays to this fraction of the peak rate rather than to zero.
 COSINE_FLOOR = 0.1
-
-
-@dataclass(frozen=True)
-class TrainResult:
-    """How a run ended."""
-
-    step: int
-    stop_reason: str  # max_steps | time_budget | signal
-    last_loss: float | None
-    eval_loss: float | None
-    elapsed_s: float
 
 
 def lr_factor(cfg: TrainConfig, step: int, total: int | None, progress: float) -> float:
@@ -111,13 +99,6 @@ def eval_loss(s: Setup, examples: Sequence[EncodedExample]) -> float:
     return total / max(count, 1.0)
 
 
-def _check_resumable(saved: dict[str, Any], cfg: TrainConfig) -> None:
-    now = cfg.model_dump(mode="json")
-    changed = sorted(k for k in now if k not in RESUMABLE_CHANGES and saved.get(k) != now[k])
-    if changed:
-        raise InvalidInput(f"--resume: the config differs from the checkpoint's in {changed}")
-
-
 def train(cfg: TrainConfig, *, resume: bool = False) -> TrainResult:
     """Train, checkpoint and save ``final/``; ``resume`` continues from the latest checkpoint."""
     return parallel.launch(cfg, resume, train_rank)
@@ -139,7 +120,7 @@ def train_rank(cfg: TrainConfig, resume: bool, ranks: Ranks) -> TrainResult:
     latest = ckpt.checkpoint_dirs(s.out_dir)[-1:] if resume else []
     if latest:
         state = ckpt.load_checkpoint(latest[0])
-        _check_resumable(state["config"], cfg)
+        check_resumable(state["config"], cfg)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         step, epoch, cursor = state["step"], state["epoch"], state["cursor"]
@@ -149,14 +130,15 @@ def train_rank(cfg: TrainConfig, resume: bool, ranks: Ranks) -> TrainResult:
     elif resume:
         say("no checkpoint to resume from; starting at step 0", flush=True)
     metrics = None
+    manifest = s.manifest.model_copy(update={"resumed_from_step": step})
     if ranks.leader:
-        ckpt.write_manifest(s.out_dir, cfg, resumed_from_step=step, **s.facts)
+        records.write_manifest(s.out_dir, manifest)
         metrics = ckpt.MetricsLog(s.out_dir / "metrics.jsonl", keep_until_step=step)
     log = metrics.write if metrics is not None else _quiet
     say(
-        f"training {s.facts['parameters']:,} parameters on {s.facts['train_examples']} examples "
-        f"({s.facts['truncated_examples']} truncated) for {s.total_steps or '?'} steps, "
-        f"{s.facts['threads']} threads x {cfg.processes} processes, {dev}",
+        f"training {manifest.parameters:,} parameters on {manifest.train_examples} examples "
+        f"({manifest.truncated_examples} truncated) for {s.total_steps or '?'} steps, "
+        f"{manifest.threads} threads x {cfg.processes} processes, {dev}",
         flush=True,
     )
     if cfg.eval_set:
@@ -171,7 +153,7 @@ def train_rank(cfg: TrainConfig, resume: bool, ranks: Ranks) -> TrainResult:
     on_term = signal.signal(signal.SIGTERM, lambda *_: signalled.append(True)) if main else None
     start = time.perf_counter() - elapsed0
     win_t, win_tokens, win_losses, loss, last_eval = time.perf_counter(), 0, [], None, None
-    reason = ""
+    reason: StopReason | None = None
 
     def save() -> None:
         if not ranks.leader:
@@ -199,12 +181,12 @@ def train_rank(cfg: TrainConfig, resume: bool, ranks: Ranks) -> TrainResult:
             clock = time.perf_counter() - start if ranks.leader else 0.0
             anyone_signalled, clock = ranks.sum(float(bool(signalled)), clock)
             if anyone_signalled:
-                reason = "signal"
+                reason = StopReason.SIGNAL
             elif s.total_steps is not None and step >= s.total_steps:
-                reason = "max_steps"
+                reason = StopReason.MAX_STEPS
             elif cfg.time_budget_s is not None and clock >= cfg.time_budget_s:
-                reason = "time_budget"
-            if reason:
+                reason = StopReason.TIME_BUDGET
+            if reason is not None:
                 break
             # The step's global batches, in order; this rank takes its slice of each.
             micro: list[Batch] = []
@@ -261,15 +243,19 @@ def train_rank(cfg: TrainConfig, resume: bool, ranks: Ranks) -> TrainResult:
             if cfg.save_every_steps and step % cfg.save_every_steps == 0:
                 save()
         save()
-        if ranks.leader and reason != "signal":
+        final = None
+        if ranks.leader and reason != StopReason.SIGNAL:
             if s.eval and (last_eval is None or step % (cfg.eval_every_steps or step + 1)):
                 last_eval = eval_loss(s, s.eval)
                 log("eval", step=step, eval_loss=last_eval, elapsed_s=time.perf_counter() - start)
-            ckpt.save_final(s.out_dir, _mergeable(model), s.tokenizer, cfg)
+            final = ckpt.save_final(s.out_dir, _mergeable(model), s.tokenizer, cfg)
         elapsed = time.perf_counter() - start
         log("end", step=step, stop_reason=reason, loss=loss, eval_loss=last_eval, elapsed_s=elapsed)
         say(f"stopped at step {step} ({reason}) after {elapsed:.1f}s", flush=True)
-        return TrainResult(step, reason, loss, last_eval, elapsed)
+        result = TrainResult(step, reason, loss, last_eval, elapsed)
+        if ranks.leader:
+            records.write_manifest(s.out_dir, manifest.finished(result, final))
+        return result
     finally:
         if main:
             signal.signal(signal.SIGTERM, on_term)

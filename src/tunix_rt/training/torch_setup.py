@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,8 @@ from typing import Any
 import torch
 
 from tunix_rt.errors import InvalidInput, Unavailable
-from tunix_rt.training import tiny
+from tunix_rt.training import records, tiny
+from tunix_rt.training.batching import total_steps
 from tunix_rt.training.config import (
     LOCAL_TOKENIZERS,
     REGISTRY_PREFIX,
@@ -42,7 +42,7 @@ class Setup:
     eval: list[EncodedExample]
     device: torch.device
     total_steps: int | None  # optimizer steps; None when only the time budget bounds the run
-    facts: dict[str, Any]
+    manifest: records.RunManifest  # as of the start of the run (resumed_from_step 0)
 
 
 def default_threads() -> int:
@@ -141,15 +141,6 @@ def _lora(model: torch.nn.Module, lora: LoraConfig) -> torch.nn.Module:
     return get_peft_model(model, peft_cfg)
 
 
-def _total_steps(cfg: TrainConfig, n_examples: int) -> int | None:
-    by_epochs = None
-    if cfg.epochs is not None:
-        batches = math.ceil(n_examples / (cfg.batch_size * cfg.processes))
-        by_epochs = math.ceil(cfg.epochs * batches / cfg.gradient_accumulation_steps)
-    steps = [s for s in (cfg.max_steps, by_epochs) if s is not None]
-    return min(steps) if steps else None
-
-
 def setup(cfg: TrainConfig, *, reuse_tokenizer: bool) -> Setup:
     """Build the run from the config; every input problem surfaces here, before training.
 
@@ -179,7 +170,7 @@ def setup(cfg: TrainConfig, *, reuse_tokenizer: bool) -> Setup:
     if not train:
         raise InvalidInput("max_seq_length: every training example is longer than the limit")
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    facts = _facts(cfg, model, train_stats, len(held), device)
+    manifest = _manifest(cfg, model, train_stats, len(held), device)
     return Setup(
         cfg,
         out_dir,
@@ -188,24 +179,32 @@ def setup(cfg: TrainConfig, *, reuse_tokenizer: bool) -> Setup:
         train,
         held,
         device,
-        _total_steps(cfg, len(train)),
-        facts,
+        total_steps(cfg, len(train)),
+        manifest,
     )
 
 
-def _facts(
+def _manifest(
     cfg: TrainConfig, model: torch.nn.Module, stats: EncodeStats, n_eval: int, dev: torch.device
-) -> dict[str, Any]:
-    return {
-        "data_sha256": file_sha256(cfg.data_path) if cfg.data_path else None,
-        "eval_data_sha256": file_sha256(cfg.eval_data_path) if cfg.eval_data_path else None,
-        "train_examples": stats.kept,
-        "truncated_examples": stats.truncated,
-        "dropped_examples": stats.dropped,
-        "eval_examples": n_eval,
-        "parameters": sum(p.numel() for p in model.parameters()),
-        "trainable_parameters": sum(p.numel() for p in model.parameters() if p.requires_grad),
-        "device": str(dev),
-        "threads": torch.get_num_threads(),
-        "processes": cfg.processes,
-    }
+) -> records.RunManifest:
+    return records.RunManifest(
+        backend="torch",
+        config=cfg,
+        code_version=records.code_version(),
+        libraries=records.library_versions("torch"),
+        data_sha256=file_sha256(cfg.data_path) if cfg.data_path else None,
+        eval_data_sha256=file_sha256(cfg.eval_data_path) if cfg.eval_data_path else None,
+        train_examples=stats.kept,
+        truncated_examples=stats.truncated,
+        dropped_examples=stats.dropped,
+        eval_examples=n_eval,
+        model_source="preset" if cfg.is_preset else "pretrained",
+        parameters=sum(p.numel() for p in model.parameters()),
+        trainable_parameters=sum(p.numel() for p in model.parameters() if p.requires_grad),
+        dtype=str(next(model.parameters()).dtype).removeprefix("torch."),
+        devices=[str(dev)],
+        threads=torch.get_num_threads(),
+        processes=cfg.processes,
+        resumed_from_step=0,
+        started_at=records.now(),
+    )

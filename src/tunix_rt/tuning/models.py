@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tunix_rt.db.base import Base, UuidPk, utcnow
+from tunix_rt.runs.models import JobStatus, Run
 
 
 class TuningStatus(StrEnum):
-    """Life of a sweep: created → queued → running → succeeded | failed | cancelled."""
+    """Life of a sweep: created (no run yet), then its ``sweep`` run's status."""
 
     CREATED = "created"
     QUEUED = "queued"
@@ -43,16 +45,34 @@ class TuningJob(UuidPk, Base):
     eval_set: Mapped[str | None] = mapped_column(String(200))
     ray_address: Mapped[str | None] = mapped_column(String(500))
     seed: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(32), default=TuningStatus.CREATED, index=True)
-    # The sweep's own run record (kind "sweep"), so it shows in the runs list with its logs.
+    # The sweep's own run record (kind "sweep"), so it shows in the runs list with its logs;
+    # its status is the sweep's.
     run_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("runs.id", ondelete="SET NULL"), index=True
     )
     best_trial_id: Mapped[uuid.UUID | None]
-    error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    started_at: Mapped[datetime | None]
-    finished_at: Mapped[datetime | None]
+    run: Mapped[Run | None] = relationship(Run, viewonly=True, lazy="joined")
+
+    @property
+    def status(self) -> str:
+        """``created`` until the sweep has a run, then that run's status."""
+        return TuningStatus.CREATED if self.run is None else self.run.status
+
+    @property
+    def error(self) -> str | None:
+        """Why the sweep's run failed (e.g. no trial produced a finite metric)."""
+        return None if self.run is None else self.run.error
+
+    @property
+    def started_at(self) -> datetime | None:
+        """When its run started."""
+        return None if self.run is None else self.run.started_at
+
+    @property
+    def finished_at(self) -> datetime | None:
+        """When its run ended."""
+        return None if self.run is None else self.run.finished_at
 
 
 class TuningTrial(UuidPk, Base):
@@ -68,12 +88,35 @@ class TuningTrial(UuidPk, Base):
     run_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("runs.id", ondelete="SET NULL"), index=True
     )
-    status: Mapped[str] = mapped_column(String(32), default="queued")
     metric_value: Mapped[float | None] = mapped_column(Float)
+    # Why a trial whose run succeeded is still not a result (e.g. "metric is not finite").
     error: Mapped[str | None] = mapped_column(Text)
+    # The scheduler ended the trial early (Ray's decision, not the run's).
+    stopped: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the trial was scored (or given up on); until then a succeeded run is still "running".
     finished_at: Mapped[datetime | None]
+    run: Mapped[Run | None] = relationship(Run, viewonly=True, lazy="joined")
 
     __table_args__ = (
         UniqueConstraint("tuning_job_id", "ray_trial_id", name="uq_tuning_trials_job_trial"),
     )
+
+    @property
+    def status(self) -> str:
+        """Its run's status, read as a trial's (see docs/tuning.md)."""
+        if self.stopped:
+            return "stopped"
+        run_status = JobStatus.QUEUED if self.run is None else JobStatus(self.run.status)
+        if run_status == JobStatus.CANCEL_REQUESTED:
+            return str(JobStatus.RUNNING)
+        if run_status != JobStatus.SUCCEEDED:
+            return str(run_status)
+        if self.finished_at is None:
+            return str(JobStatus.RUNNING)  # trained, not scored yet
+        return "succeeded" if is_finite(self.metric_value) else "failed"
+
+
+def is_finite(value: float | None) -> bool:
+    """A metric a trial can be ranked by."""
+    return value is not None and math.isfinite(value)

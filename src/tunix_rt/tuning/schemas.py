@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tunix_rt.evaluation.judges import DEFAULT_JUDGES
 from tunix_rt.tuning.space import Distribution
 
 
@@ -20,7 +21,10 @@ class TuningJobCreate(BaseModel):
     dataset_key: str = Field(min_length=1, max_length=200)
     base_model: str = Field(min_length=1, max_length=500)
     base_config: dict[str, Any] = Field(default_factory=dict)
-    metric: str = Field(default="loss", min_length=1, max_length=100)
+    # The final training loss or any judge's mean score; the examples are what the UI offers.
+    metric: str = Field(
+        default="loss", min_length=1, max_length=100, examples=["loss", *DEFAULT_JUDGES]
+    )
     mode: Literal["min", "max"] = "min"
     num_samples: int = Field(default=4, ge=1, le=1000)
     max_concurrent_trials: int = Field(default=2, ge=1, le=64)

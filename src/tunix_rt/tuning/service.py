@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
-import math
 import uuid
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tunix_rt.db.base import utcnow
 from tunix_rt.errors import InvalidInput, InvalidState, NotFound, Problem, Unavailable
@@ -21,14 +21,15 @@ from tunix_rt.runs import service as run_service
 from tunix_rt.runs.models import TERMINAL, Run, RunMetric, RunStatus
 from tunix_rt.settings import Settings
 from tunix_rt.training.config import TrainConfig
-from tunix_rt.tuning.models import TuningJob, TuningStatus, TuningTrial
+from tunix_rt.tuning.models import TuningJob, TuningStatus, TuningTrial, is_finite
 from tunix_rt.tuning.schemas import TuningJobCreate
 from tunix_rt.tuning.space import space_problems
 
 # Metrics read from the run's own metrics.jsonl; anything else comes from its evaluation.
 TRAINING_METRICS = frozenset({"loss"})
 FINISHED = frozenset({TuningStatus.SUCCEEDED, TuningStatus.FAILED, TuningStatus.CANCELLED})
-# A trial is queued until its training run starts, then running until it is scored.
+# A trial is queued until its training run starts, then running until it is scored
+# (``TuningTrial.status``).
 TRIAL_ACTIVE = ("queued", "running")
 
 
@@ -109,9 +110,9 @@ async def create_tuning_job(
     doc = job_in.model_dump(mode="json")
     job = TuningJob(**{k: v for k, v in doc.items() if k != "search_space"})
     job.search_space = doc["search_space"]
-    job.status = TuningStatus.CREATED
     session.add(job)
     await session.flush()
+    set_committed_value(job, "run", None)
     return job
 
 
@@ -126,12 +127,14 @@ async def get_tuning_job(*, session: AsyncSession, job_id: uuid.UUID) -> TuningJ
 async def list_tuning_jobs(*, session: AsyncSession, limit: int, offset: int) -> list[TuningJob]:
     """Newest first (``limit + 1`` rows)."""
     stmt = select(TuningJob).order_by(TuningJob.created_at.desc(), TuningJob.id.desc())
+    stmt = stmt.execution_options(populate_existing=True)  # fresh statuses (their runs')
     return list(await session.scalars(stmt.limit(limit + 1).offset(offset)))
 
 
 async def list_trials(*, session: AsyncSession, job_id: uuid.UUID) -> list[TuningTrial]:
     """A sweep's trials in start order."""
     stmt = select(TuningTrial).where(TuningTrial.tuning_job_id == job_id)
+    stmt = stmt.execution_options(populate_existing=True)  # fresh statuses (their runs')
     return list(await session.scalars(stmt.order_by(TuningTrial.created_at, TuningTrial.id)))
 
 
@@ -150,6 +153,12 @@ async def start_tuning_job(
     problems = worker_slot_problems(job.max_concurrent_trials, embedded_workers)
     if problems:
         raise InvalidInput("the sweep cannot run on this server's workers", problems=problems)
+    await _give_run(session, settings, job)
+    return job
+
+
+async def _give_run(session: AsyncSession, settings: Settings, job: TuningJob) -> Run:
+    """The sweep's ``sweep`` run (queued), which holds its status from now on."""
     run = await run_service.create_run(
         session=session,
         settings=settings,
@@ -161,25 +170,21 @@ async def start_tuning_job(
         max_attempts=1,
     )
     job.run_id = run.id
-    job.status = TuningStatus.QUEUED
     await session.flush()
-    return job
+    set_committed_value(job, "run", run)
+    return run
 
 
-async def cancel_tuning_job(*, session: AsyncSession, job_id: uuid.UUID) -> TuningJob:
-    """Stop the sweep: its run is cancelled, and the handler cancels the trials' runs."""
+async def cancel_tuning_job(
+    *, session: AsyncSession, settings: Settings, job_id: uuid.UUID
+) -> TuningJob:
+    """Stop the sweep: its run is cancelled, and the handler cancels the trials' runs. A sweep
+    never started gets its run, cancelled at once (so its one status says cancelled)."""
     job = await get_tuning_job(session=session, job_id=job_id)
     if job.status in FINISHED:
         raise InvalidState(f"tuning job {job_id} is already {job.status}")
-    if job.run_id is None:
-        job.status, job.finished_at = TuningStatus.CANCELLED, utcnow()
-    else:
-        run = await run_service.cancel_run(session=session, run_id=job.run_id)
-        if run.status in TERMINAL:
-            job.status, job.finished_at = TuningStatus.CANCELLED, utcnow()
-        else:
-            job.status = TuningStatus.CANCEL_REQUESTED
-    await session.flush()
+    run = job.run or await _give_run(session, settings, job)
+    await run_service.cancel_run(session=session, run_id=run.id)
     return job
 
 
@@ -192,29 +197,14 @@ async def cancel_trial_runs(
     for trial in await list_trials(session=session, job_id=job_id):
         if trial.status not in TRIAL_ACTIVE:
             continue
-        trial.status, trial.finished_at = label, utcnow()
-        if trial.run_id is not None:
-            run = await session.get(Run, trial.run_id, populate_existing=True)
-            if run is not None and run.status not in TERMINAL:
-                await run_service.cancel_run(session=session, run_id=run.id)
-                count += 1
+        trial.finished_at, trial.stopped = utcnow(), label == "stopped"
+        if trial.run is not None and trial.run.status == RunStatus.SUCCEEDED:
+            trial.error = f"{label} before it was scored"  # its status reads failed
+        if trial.run is not None and trial.run.status not in TERMINAL:
+            await run_service.cancel_run(session=session, run_id=trial.run.id)
+            count += 1
     await session.flush()
     return count
-
-
-async def sync_trial_status(*, session: AsyncSession, trial_id: uuid.UUID, run_status: str) -> None:
-    """Mirror the run on an unfinished trial: ``queued`` while its run waits for a worker
-    (again after a retry), ``running`` from when it starts until the trial is scored."""
-    status = "queued" if run_status == RunStatus.QUEUED else "running"
-    await session.execute(
-        update(TuningTrial)
-        .where(
-            TuningTrial.id == trial_id,
-            TuningTrial.status.in_(TRIAL_ACTIVE),
-            TuningTrial.status != status,
-        )
-        .values(status=status)
-    )
 
 
 async def last_training_loss(
@@ -233,12 +223,9 @@ async def last_training_loss(
 
 
 def pick_best(trials: list[TuningTrial], mode: str) -> TuningTrial | None:
-    """The succeeded trial with the best finite metric (ties: the earliest)."""
-    done = [
-        t
-        for t in trials
-        if t.status == "succeeded" and t.metric_value is not None and math.isfinite(t.metric_value)
-    ]
+    """The scored trial with the best finite metric (ties: the earliest). Only a trial whose
+    run succeeded is scored, and a stopped one never is."""
+    done = [t for t in trials if not t.stopped and is_finite(t.metric_value)]
     if not done:
         return None
     sign = 1.0 if mode == "min" else -1.0

@@ -10,8 +10,12 @@ from __future__ import annotations
 import asyncio
 import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tunix_rt.db.base import utcnow
 from tunix_rt.db.session import create_engine, create_sessionmaker, session_scope
@@ -19,12 +23,17 @@ from tunix_rt.evaluation import service as evaluation_service
 from tunix_rt.evaluation.judges import DEFAULT_JUDGES
 from tunix_rt.evaluation.models import EvaluationStatus
 from tunix_rt.evaluation.schemas import EvaluateRequest
+from tunix_rt.evaluation.scorecard import Scorecard
 from tunix_rt.runs import service as run_service
 from tunix_rt.runs.models import TERMINAL, RunStatus
 from tunix_rt.settings import Settings
 from tunix_rt.training.config import load_config
 from tunix_rt.tuning import service
 from tunix_rt.tuning.models import TuningJob, TuningStatus, TuningTrial
+
+Factory = async_sessionmaker[AsyncSession]
+# Ray Tune's ``tune.report``: one result dict per call.
+Report = Callable[[dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -46,7 +55,11 @@ def run_trial(config: dict[str, Any], *, info: TrialInfo) -> None:
 
 
 async def _start(
-    session: Any, settings: Settings, job: TuningJob, trial_id: str, params: dict[str, Any]
+    session: AsyncSession,
+    settings: Settings,
+    job: TuningJob,
+    trial_id: str,
+    params: dict[str, Any],
 ) -> TuningTrial:
     doc = service.trial_config(job, params)
     cfg = load_config(doc)  # the space was validated at creation; a sample must be valid too
@@ -60,15 +73,14 @@ async def _start(
         model=cfg.model,
         backend=cfg.backend,
     )
-    trial = TuningTrial(
-        tuning_job_id=job.id, ray_trial_id=trial_id, params=params, run_id=run.id, status="queued"
-    )
+    trial = TuningTrial(tuning_job_id=job.id, ray_trial_id=trial_id, params=params, run_id=run.id)
     session.add(trial)
     await session.flush()
+    set_committed_value(trial, "run", run)  # its status is its run's
     return trial
 
 
-async def _trial(params: dict[str, Any], info: TrialInfo, trial_id: str, report: Any) -> None:
+async def _trial(params: dict[str, Any], info: TrialInfo, trial_id: str, report: Report) -> None:
     settings = Settings(home=info.home, database_url=info.database_url)
     engine = create_engine(info.database_url)
     factory = create_sessionmaker(engine)
@@ -96,7 +108,7 @@ async def _trial(params: dict[str, Any], info: TrialInfo, trial_id: str, report:
 
 
 async def _follow(
-    factory: Any, trial: TuningTrial, job_id: uuid.UUID, poll_s: float, report: Any
+    factory: Factory, trial: TuningTrial, job_id: uuid.UUID, poll_s: float, report: Report | None
 ) -> str:
     """Wait for the trial's run to end, reporting new losses; cancel it if the sweep is."""
     assert trial.run_id is not None
@@ -105,9 +117,6 @@ async def _follow(
         await asyncio.sleep(poll_s)
         async with session_scope(factory) as session:
             run = await run_service.get_run(session=session, run_id=trial.run_id)
-            await service.sync_trial_status(
-                session=session, trial_id=trial.id, run_status=run.status
-            )
             job = await service.get_tuning_job(session=session, job_id=job_id)
             if job.status == TuningStatus.CANCEL_REQUESTED and run.status not in TERMINAL:
                 await run_service.cancel_run(session=session, run_id=run.id)
@@ -121,7 +130,7 @@ async def _follow(
 
 
 async def _metric(
-    factory: Any, settings: Settings, job: TuningJob, trial: TuningTrial, poll_s: float
+    factory: Factory, settings: Settings, job: TuningJob, trial: TuningTrial, poll_s: float
 ) -> float | None:
     """The trial's value of the sweep metric: the final training loss, or a judge's mean score.
 
@@ -129,7 +138,7 @@ async def _metric(
     evaluation to inspect and compare), whichever metric the sweep optimises.
     """
     assert trial.run_id is not None
-    scorecard: dict[str, Any] | None = None
+    scorecard: Scorecard | None = None
     if job.eval_set:
         scorecard = await _evaluate(factory, settings, job, trial.run_id, poll_s)
     if job.metric in service.TRAINING_METRICS:
@@ -138,13 +147,12 @@ async def _metric(
         return None if latest is None else latest[1]
     if scorecard is None:
         return None
-    mean = scorecard.get("judges", {}).get(job.metric, {}).get("mean")
-    return float(mean) if isinstance(mean, int | float) else None
+    return scorecard.mean_of(job.metric)
 
 
 async def _evaluate(
-    factory: Any, settings: Settings, job: TuningJob, run_id: uuid.UUID, poll_s: float
-) -> dict[str, Any] | None:
+    factory: Factory, settings: Settings, job: TuningJob, run_id: uuid.UUID, poll_s: float
+) -> Scorecard | None:
     """Request an evaluation of the trial run and wait for its scorecard (None if it failed)."""
     judges = list(DEFAULT_JUDGES)
     if job.metric not in service.TRAINING_METRICS and job.metric not in judges:
@@ -161,7 +169,8 @@ async def _evaluate(
                 session=session, evaluation_id=evaluation.id
             )
             if current.status == EvaluationStatus.SUCCEEDED:
-                return current.scorecard
+                card = current.scorecard
+                return None if card is None else Scorecard.model_validate(card)
             if current.status == EvaluationStatus.FAILED:
                 return None
             sweep = await service.get_tuning_job(session=session, job_id=job.id)
@@ -170,12 +179,12 @@ async def _evaluate(
                 return None
 
 
-async def _finish(session: Any, trial_id: uuid.UUID, run_status: str, value: float | None) -> None:
-    trial = await session.get(TuningTrial, trial_id)
+async def _finish(
+    session: AsyncSession, trial_id: uuid.UUID, run_status: str, value: float | None
+) -> None:
+    trial = await session.get_one(TuningTrial, trial_id)
+    # Scored: its status is now its run's, or failed for a succeeded run with no finite metric.
     ok = run_status == RunStatus.SUCCEEDED and value is not None and math.isfinite(value)
-    trial.status = (
-        "succeeded" if ok else ("cancelled" if run_status == RunStatus.CANCELLED else "failed")
-    )
     trial.metric_value = value
     trial.finished_at = utcnow()
     if not ok:

@@ -11,12 +11,12 @@ export type BuildDraft = {
   tags: string;
   minSteps: string;
   maxSteps: string;
-  strategy: "latest" | "random" | "stratified";
+  strategy: NonNullable<DatasetBuild["strategy"]>;
   seed: string;
   stratifyBy: string;
   limit: string;
   evalFraction: string;
-  dedupe: "content" | "prompt" | "none";
+  dedupe: NonNullable<DatasetBuild["dedupe"]>;
   excludeEvalOverlap: boolean;
 };
 

@@ -6,16 +6,18 @@ import type { Schemas } from "../../client/types";
 
 export type Run = Schemas["RunPublic"];
 export type RunListParams = NonNullable<paths["/api/tunix/runs"]["get"]["parameters"]["query"]>;
+export type RunStatus = Schemas["JobStatus"];
 export type TrainRunRequest = Schemas["TrainRunRequest"];
-// POST /api/tunix/run declares no response model (it answers a run or a dry-run report), so the
-// report's shape is written here from runs/train_submit.py's DryRunReport.
-export type DryRunReport = { dry_run: true; valid: boolean; config: Record<string, unknown>; checks: string[] };
+export type TrainConfig = Schemas["TrainConfig"];
+/** `?mode=` of POST /api/tunix/run: wait for the run (`sync`) or answer 202 at once (`async`). */
+export type RunMode = NonNullable<NonNullable<paths["/api/tunix/run"]["post"]["parameters"]["query"]>["mode"]>;
+export type DryRunReport = Schemas["DryRunReport"];
 export const isDryRun = (r: Run | DryRunReport): r is DryRunReport => "dry_run" in r && r.dry_run === true;
 export type Metrics = Schemas["MetricsPublic"];
 export type Artifact = Schemas["ArtifactPublic"];
 
-/** Statuses after which a run changes no more. */
-export const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
+/** Statuses after which a run changes no more (runs/models.py TERMINAL; checked against the schema's JobStatus). */
+export const TERMINAL: ReadonlySet<string> = new Set<RunStatus>(["succeeded", "failed", "cancelled"]);
 export const isActive = (status: string | undefined) => status !== undefined && !TERMINAL.has(status);
 
 export const runKeys = {
@@ -102,14 +104,14 @@ export function fetchBackends() {
 export const useBackends = () => useQuery(queryOptions({ queryKey: runKeys.backends, queryFn: fetchBackends, staleTime: 60_000 }));
 
 /** POST /api/tunix/run (async: answers at once with the queued run; a dry run answers its checks). */
-export function launchRun(body: TrainRunRequest, mode: "sync" | "async") {
-  return unwrap(api.POST("/api/tunix/run", { params: { query: { mode } }, body })) as Promise<Run | DryRunReport>;
+export function launchRun(body: TrainRunRequest, mode: RunMode) {
+  return unwrap(api.POST("/api/tunix/run", { params: { query: { mode } }, body }));
 }
 
 export function useLaunchRun() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (args: { body: TrainRunRequest; mode: "sync" | "async" }) => launchRun(args.body, args.mode),
+    mutationFn: (args: { body: TrainRunRequest; mode: RunMode }) => launchRun(args.body, args.mode),
     onSuccess: () => client.invalidateQueries({ queryKey: runKeys.all }),
   });
 }

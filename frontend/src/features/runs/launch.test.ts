@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { chatTemplateValues, presetValues, trainConfigBackendValues, traceStyleValues } from "../../client/schema";
 import { defaultDraft, draftToRequest } from "./launch";
 
 describe("draftToRequest", () => {
@@ -26,5 +27,13 @@ describe("draftToRequest", () => {
       ok: false,
       problems: ["dataset: choose one", "max_steps: not a whole number", "learning_rate: not a number", "extra config: must be a JSON object"],
     });
+  });
+
+  it("starts from values the backend's schema lists", () => {
+    const d = defaultDraft();
+    expect(presetValues).toContain(d.model);
+    expect(trainConfigBackendValues).toContain(d.backend);
+    expect(chatTemplateValues).toContain(d.template);
+    expect(traceStyleValues).toContain(d.style);
   });
 });

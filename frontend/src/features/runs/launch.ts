@@ -1,30 +1,27 @@
-import type { TrainRunRequest } from "./api";
+import type { Schemas } from "../../client/types";
+import type { RunMode, TrainConfig, TrainRunRequest } from "./api";
 
 /** The launch form's fields; numbers stay strings while typed and are checked on submit. */
 export type LaunchDraft = {
   name: string;
   dataset: string;
   model: string;
-  backend: "torch" | "tunix";
+  backend: NonNullable<TrainConfig["backend"]>;
   maxSteps: string;
   batchSize: string;
   learningRate: string;
-  lrSchedule: "cosine" | "linear" | "constant";
+  lrSchedule: NonNullable<TrainConfig["lr_schedule"]>;
   warmupSteps: string;
   maxSeqLength: string;
-  template: string;
-  style: string;
+  template: Schemas["ChatTemplate"];
+  style: Schemas["TraceStyle"];
   seed: string;
   logEvery: string;
   evalSet: string;
   extra: string;
   dryRun: boolean;
-  mode: "sync" | "async";
+  mode: RunMode;
 };
-
-export const PRESETS = ["tiny-llama", "tiny-qwen3", "tiny-gemma3"];
-export const TEMPLATES = ["chatml", "gemma", "llama3", "plain"];
-export const STYLES = ["numbered", "tagged", "think", "answer_only"];
 
 export const defaultDraft = (): LaunchDraft => ({
   name: "",
@@ -47,7 +44,10 @@ export const defaultDraft = (): LaunchDraft => ({
   mode: "async",
 });
 
-const INTS: [keyof LaunchDraft, string][] = [
+/** The config keys that take a number. */
+type NumberKey = { [K in keyof TrainConfig]-?: number extends TrainConfig[K] ? K : never }[keyof TrainConfig];
+
+const INTS: [keyof LaunchDraft, NumberKey][] = [
   ["maxSteps", "max_steps"],
   ["batchSize", "batch_size"],
   ["warmupSteps", "warmup_steps"],
@@ -59,7 +59,7 @@ const INTS: [keyof LaunchDraft, string][] = [
 /** The request body from the form, or the list of fields that are wrong (all at once). */
 export function draftToRequest(d: LaunchDraft): { ok: true; body: TrainRunRequest } | { ok: false; problems: string[] } {
   const problems: string[] = [];
-  const config: Record<string, unknown> = {
+  const config: TrainConfig = {
     backend: d.backend,
     model: d.model.trim(),
     template: d.template,

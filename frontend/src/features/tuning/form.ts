@@ -14,11 +14,11 @@ export type Fields = {
   base_model: string;
   base_config: string;
   metric: string;
-  mode: "min" | "max";
+  mode: NonNullable<TuningJobCreate["mode"]>;
   eval_set: string;
   num_samples: string;
   max_concurrent_trials: string;
-  scheduler: "fifo" | "asha";
+  scheduler: NonNullable<TuningJobCreate["scheduler"]>;
   seed: string;
 };
 

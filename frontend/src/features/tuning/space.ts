@@ -1,16 +1,20 @@
+import { distributionTypeValues } from "../../client/schema";
+import type { Schemas } from "../../client/types";
 import type { Distribution } from "./api";
 
 export type DistType = Distribution["type"];
 
-export const DIST_TYPES: { id: DistType; label: string; hint: string }[] = [
-  { id: "choice", label: "choice", hint: "one of the listed values" },
-  { id: "uniform", label: "uniform", hint: "a float in [min, max)" },
-  { id: "loguniform", label: "loguniform", hint: "a float in [min, max), log scale (min > 0)" },
-  { id: "randint", label: "randint", hint: "an integer in [min, max), max exclusive" },
-];
+const DIST_HINTS: Record<DistType, string> = {
+  choice: "one of the listed values",
+  uniform: "a float in [min, max)",
+  loguniform: "a float in [min, max), log scale (min > 0)",
+  randint: "an integer in [min, max), max exclusive",
+};
+
+export const DIST_TYPES: { id: DistType; label: string; hint: string }[] = distributionTypeValues.map((id) => ({ id, label: id, hint: DIST_HINTS[id] }));
 
 /** Training config keys worth searching (suggestions only: the server checks every key). */
-export const SUGGESTED_KEYS = [
+export const SUGGESTED_KEYS: (keyof Schemas["TrainConfig"])[] = [
   "learning_rate",
   "batch_size",
   "warmup_steps",

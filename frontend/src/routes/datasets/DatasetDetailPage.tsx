@@ -4,14 +4,13 @@ import { Card, PageHeader } from "../../components/ui/Page";
 import { ErrorBox, Loading } from "../../components/ui/States";
 import { exportUrl, useDataset, useDeleteDataset } from "../../features/datasets/api";
 import { CountTable } from "../../features/datasets/components/CountTable";
-import { STYLES, TEMPLATES } from "../../features/runs/launch";
+import { chatTemplateValues, pathsApiDatasetsKeyExportJsonlGetParametersQueryFormatValues as FORMATS, traceStyleValues } from "../../client/schema";
 import { formatTime } from "../../lib/format";
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
 const counts = (v: unknown): Record<string, number> =>
   Object.fromEntries(Object.entries(obj(v)).filter((e): e is [string, number] => typeof e[1] === "number"));
-const FORMATS = ["trace", "tunix_sft", "training_example", "chat", "parquet"];
 
 /** A dataset's manifest: counts, statistics, split, dedupe, contamination, and export links. */
 export function DatasetDetailPage() {
@@ -109,7 +108,7 @@ export function DatasetDetailPage() {
             <label>
               Template
               <select value={template} onChange={(e) => setTemplate(e.target.value)}>
-                {TEMPLATES.map((t) => (
+                {chatTemplateValues.map((t) => (
                   <option key={t}>{t}</option>
                 ))}
               </select>
@@ -117,7 +116,7 @@ export function DatasetDetailPage() {
             <label>
               Style
               <select value={style} onChange={(e) => setStyle(e.target.value)}>
-                {STYLES.map((t) => (
+                {traceStyleValues.map((t) => (
                   <option key={t}>{t}</option>
                 ))}
               </select>

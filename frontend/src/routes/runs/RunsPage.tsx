@@ -1,4 +1,5 @@
 import { Link } from "react-router";
+import { jobStatusValues } from "../../client/schema";
 import { PageHeader } from "../../components/ui/Page";
 import { Pagination } from "../../components/ui/Pagination";
 import { Empty, ErrorBox, Loading } from "../../components/ui/States";
@@ -7,7 +8,7 @@ import { RunTable } from "../../features/runs/components/RunTable";
 import { intParam, useQueryState } from "../../lib/searchParams";
 
 const PAGE = 25;
-const STATUSES = ["", "queued", "running", "succeeded", "failed", "cancelled", "cancel_requested"];
+const STATUSES = ["", ...jobStatusValues];
 
 /** Every run, newest first, filtered by status and kind. */
 export function RunsPage() {

@@ -16,6 +16,7 @@ from tunix_rt.datasets.render import ChatTemplate, TraceStyle
 from tunix_rt.datasets.schemas import DatasetBuild, DatasetDetail, DatasetPublic, DatasetsPublic
 from tunix_rt.errors import InvalidInput, Problem
 from tunix_rt.pagination import page_of
+from tunix_rt.runs import service as runs_service
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
 
@@ -89,7 +90,8 @@ async def get_dataset(
 @router.delete("/{key}", status_code=204)
 async def delete_dataset(key: str, session: SessionDep) -> Response:
     """Delete a dataset no run uses (409 otherwise)."""
-    await service.delete_dataset(session=session, key=key)
+    used = await runs_service.count_dataset_runs(session=session, dataset_key=key)
+    await service.delete_dataset(session=session, key=key, used_by_runs=used)
     return Response(status_code=204)
 
 
@@ -112,7 +114,9 @@ async def _stream(
 async def export_jsonl(
     key: str,
     session: SessionDep,
-    format: str = Query("trace", description=", ".join(exports.FORMATS)),
+    format: str = Query(
+        "trace", description=", ".join(exports.FORMATS), json_schema_extra={"enum": exports.FORMATS}
+    ),
     split: str | None = Query(None, description="train or eval; all records when absent"),
     template: str = Query("gemma"),
     style: str = Query("numbered"),

@@ -6,13 +6,12 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, FastAPI, Header, Query, Response
 from fastapi.responses import FileResponse, StreamingResponse
 
-import tunix_rt.runs.kinds  # noqa: F401  (every kind registered for the status page)
 from tunix_rt.api.deps import (
     LimitQuery,
     OffsetQuery,
@@ -20,37 +19,41 @@ from tunix_rt.api.deps import (
     SessionmakerDep,
     SettingsDep,
 )
+from tunix_rt.jobs import HANDLERS
+from tunix_rt.jobs.train_submit import DryRunReport, TrainRunRequest, submit_train_run
 from tunix_rt.pagination import DEFAULT_LIMIT, Page, page_of
 from tunix_rt.runs import artifacts, service
 from tunix_rt.runs.backends import TunixStatus, backend_statuses
 from tunix_rt.runs.embedded import Stop, start_embedded
 from tunix_rt.runs.follow import RunEvent, run_events
-from tunix_rt.runs.handlers import registered_kinds
 from tunix_rt.runs.metrics import read_metrics, to_series
 from tunix_rt.runs.schemas import ArtifactsPublic, MetricsPublic, RunPublic, RunStatusPublic
-from tunix_rt.runs.train_submit import DryRunReport, TrainRunRequest, submit_train_run
 
 router = APIRouter(prefix="/api/tunix", tags=["runs"])
 
 
 async def start_workers(app: FastAPI) -> Stop:
     """Startup hook: the in-process workers of ``tunix-rt serve`` (``--workers N``)."""
-    return await start_embedded(app.state.settings, app.state.sessionmaker)
+    return await start_embedded(app.state.settings, app.state.sessionmaker, handlers=HANDLERS)
 
 
 @router.get("/status")
 async def get_tunix_status() -> TunixStatus:
     """Training backends installed here (torch, tunix) and the job kinds workers know."""
-    return TunixStatus(status="ok", backends=backend_statuses(), job_kinds=registered_kinds())
+    return TunixStatus(status="ok", backends=backend_statuses(), job_kinds=sorted(HANDLERS))
 
 
-@router.post("/run", status_code=200, response_model=None)
+@router.post(
+    "/run",
+    status_code=200,
+    responses={202: {"model": RunPublic, "description": "The queued run (``?mode=async``)"}},
+)
 async def create_training_run(
     body: TrainRunRequest,
     sessionmaker: SessionmakerDep,
     settings: SettingsDep,
     response: Response,
-    mode: Annotated[str, Query(pattern="^(sync|async)$")] = "sync",
+    mode: Literal["sync", "async"] = "sync",
 ) -> RunPublic | DryRunReport:
     """Train: ``sync`` waits for the run to finish; ``?mode=async`` returns 202 at once."""
     async with sessionmaker() as session:

@@ -74,9 +74,12 @@ async def start_tuning_job(
 
 
 @router.post("/{job_id}/cancel")
-async def cancel_tuning_job(job_id: uuid.UUID, session: SessionDep) -> TuningJobPublic:
+async def cancel_tuning_job(
+    job_id: uuid.UUID, session: SessionDep, settings: SettingsDep
+) -> TuningJobPublic:
     """Stop the sweep and its running trials."""
-    return await _public(session, await service.cancel_tuning_job(session=session, job_id=job_id))
+    job = await service.cancel_tuning_job(session=session, settings=settings, job_id=job_id)
+    return await _public(session, job)
 
 
 @router.post("/{job_id}/promote-best", status_code=201)

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from tunix_rt.errors import Unavailable
 from tunix_rt.evaluation.judges.types import JudgeItem, Prediction, Verdict
 
 NAME = "llm_judge"
@@ -33,7 +34,7 @@ RUBRIC = (
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 
 
-class JudgeUnavailable(Exception):
+class JudgeUnavailable(Unavailable):
     """The judge endpoint could not be reached or refused the request."""
 
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tunix_rt.training.config import TrainConfig
-    from tunix_rt.training.tunix_backend.recipe import TrainResult
-    from tunix_rt.training.tunix_backend.sampling import GenerateItem, Prediction
+    from tunix_rt.training.records import Prediction, TrainResult
+    from tunix_rt.training.tunix_backend.sampling import GenerateItem
 
 META_FILE = "tunix_rt.json"
 _PACKAGES = ("google-tunix", "jax", "jaxlib", "flax", "optax", "orbax-checkpoint", "qwix")

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from tunix_rt.training.batching import batches_per_epoch
 from tunix_rt.training.data import EncodedExample
 
 
@@ -21,11 +22,6 @@ def batch_length(examples: Sequence[EncodedExample], max_seq_length: int) -> int
     """The padded length: the longest example rounded up to a multiple of 8, capped."""
     longest = max(len(ex.input_ids) for ex in examples)
     return min(max_seq_length, 8 * math.ceil(longest / 8))
-
-
-def micro_batches_per_epoch(n_examples: int, batch_size: int) -> int:
-    """Micro-batches in one pass over ``n_examples`` (the last one filled by wrapping)."""
-    return math.ceil(n_examples / batch_size)
 
 
 def _stack(
@@ -64,7 +60,7 @@ def iterate(
         order = epoch_order(len(examples), seed=seed, epoch=epoch)
         if not shuffle:
             order = np.arange(len(examples))
-        per_epoch = micro_batches_per_epoch(len(examples), batch_size)
+        per_epoch = batches_per_epoch(len(examples), batch_size)  # the last one filled
         padded = np.resize(order, per_epoch * batch_size)
         for start in range(0, len(padded), batch_size):
             yield _stack(examples, padded[start : start + batch_size].tolist(), length, pad_id)

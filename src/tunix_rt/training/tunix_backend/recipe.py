@@ -9,9 +9,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +20,12 @@ from flax import nnx
 from tunix.sft import peft_trainer
 from tunix.sft import utils as sft_utils
 
+from tunix_rt.training import records
+from tunix_rt.training.batching import batches_per_epoch
 from tunix_rt.training.checkpoint import MetricsLog
 from tunix_rt.training.config import TrainConfig
 from tunix_rt.training.data import EncodedExample
+from tunix_rt.training.records import StopReason, TrainResult
 from tunix_rt.training.tunix_backend import batches, export, manifest, models, optim, setup
 from tunix_rt.training.tunix_backend.progress import MetricsWriter, last_elapsed
 
@@ -54,22 +55,26 @@ def train_stream(
     pad_id: int,
     ledger: list[int],
     clock: Callable[[], float],
-    stop: list[str],
+    stop: list[StopReason],
 ) -> Iterator[Any]:
-    """TrainingInput micro-batches; ends at an update boundary on SIGTERM or when time is up."""
+    """TrainingInput micro-batches; ends at an update boundary on SIGTERM or when time is up.
+
+    The stream itself is endless, as the torch recipe's batch order is: the trainer stops at
+    ``batching.total_steps``, whose last update may reach into the next epoch.
+    """
     stream = batches.iterate(
         examples,
         batch_size=config.batch_size,
         length=length,
         pad_id=pad_id,
         seed=config.seed,
-        epochs=config.epochs,
+        epochs=None,
     )
     budget = config.time_budget_s
     for index, (tokens, mask, real) in enumerate(stream):
         if index % config.gradient_accumulation_steps == 0:
             if budget is not None and clock() >= budget:
-                stop.append("time_budget")
+                stop.append(StopReason.TIME_BUDGET)
             if stop:
                 return
         if len(ledger) <= index:
@@ -139,17 +144,6 @@ def trainer_config(config: TrainConfig, total: int | None, ckpt_dir: Path) -> An
     )
 
 
-@dataclass(frozen=True)
-class TrainResult:
-    """How a run ended (the torch recipe's fields)."""
-
-    step: int
-    stop_reason: str  # max_steps | time_budget | signal
-    last_loss: float | None
-    eval_loss: float | None
-    elapsed_s: float
-
-
 class HostRate:
     """Sets the injected learning rate before each update from the elapsed share of the budget.
 
@@ -183,7 +177,7 @@ def _writer(
         log,
         log_every=config.log_every_steps,
         accumulation=config.gradient_accumulation_steps,
-        micro_per_epoch=batches.micro_batches_per_epoch(len(prep.train), config.batch_size),
+        micro_per_epoch=batches_per_epoch(len(prep.train), config.batch_size),
         lr_at=lambda n: float(lr(n)),
         ledger=ledger,
         elapsed_offset=last_elapsed(log.path, step) if step else 0.0,
@@ -218,7 +212,7 @@ def _fit(
     trainer = trainer.with_gen_model_input_fn(model_inputs(pad_id))
     resumed_from = int(trainer.train_steps)
     ledger: list[int] = []
-    stop: list[str] = []
+    stop: list[StopReason] = []
     log = MetricsLog(log_path, keep_until_step=resumed_from)
     writer = _writer(config, prep, ledger, log, resumed_from)
     trainer.with_training_hooks(writer)
@@ -235,8 +229,8 @@ def _fit(
     try:
         with _sigterm_stops(stop):
             trainer.train(stream, eval_ds)
-        reason = stop[0] if stop else "max_steps"
-        if reason != "signal":
+        reason = stop[0] if stop else StopReason.MAX_STEPS
+        if reason != StopReason.SIGNAL:
             final_eval(trainer, writer, eval_ds)
         step = int(trainer.train_steps)
         result = TrainResult(step, reason, writer.last_loss, writer.last_eval, writer.elapsed())
@@ -249,12 +243,12 @@ def _fit(
 
 
 @contextlib.contextmanager
-def _sigterm_stops(stop: list[str]) -> Iterator[None]:
+def _sigterm_stops(stop: list[StopReason]) -> Iterator[None]:
     """SIGTERM (a cancelled job) ends the update in progress; Tunix then checkpoints it."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.signal(signal.SIGTERM, lambda *_: stop.append("signal"))
+    old = signal.signal(signal.SIGTERM, lambda *_: stop.append(StopReason.SIGNAL))
     try:
         yield
     finally:
@@ -263,7 +257,7 @@ def _sigterm_stops(stop: list[str]) -> Iterator[None]:
 
 def train(config: TrainConfig, *, resume: bool) -> TrainResult:
     """Run SFT with Tunix's PeftTrainer as ``config`` says; see docs/tunix.md."""
-    started = time.time()
+    started = records.now()
     prep = setup.prepare(config, resume=resume)
     prep.out.mkdir(parents=True, exist_ok=True)
     mesh = models.make_mesh()
@@ -271,21 +265,19 @@ def train(config: TrainConfig, *, resume: bool) -> TrainResult:
         model = build_model(config, prep.source, mesh)
         resumed_from, result = _fit(config, prep, model, prep.out / "metrics.jsonl")
         final = None
-        if result.stop_reason != "signal":
+        if result.stop_reason != StopReason.SIGNAL:
             final = manifest.save_final_model(
                 prep.out / "final", config, prep.source, model, prep.tokenizer, result.step
             )
-    manifest.write_run_manifest(
-        prep.out,
+    facts = manifest.run_manifest(
         config,
         source=prep.source,
         model=model,
         stats=prep.stats,
         n_eval=len(prep.eval),
         length=prep.length,
-        steps=result.step,
         resumed_from=resumed_from,
         started=started,
-        final=final,
     )
+    records.write_manifest(prep.out, facts.finished(result, final))
     return result

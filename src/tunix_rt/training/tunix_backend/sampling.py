@@ -8,7 +8,6 @@ end-of-turn token, and an output that hits ``max_new_tokens`` without it is flag
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -16,6 +15,7 @@ from tunix.generate import sampler as sampler_lib
 
 from tunix_rt.datasets.render import ChatTemplate, render_prompt
 from tunix_rt.errors import InvalidInput
+from tunix_rt.training.records import Prediction
 from tunix_rt.training.tunix_backend import export, models
 
 
@@ -27,17 +27,6 @@ class GenerateItem(Protocol):
 
     @property
     def prompt(self) -> str: ...
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """One generated answer (a line of ``predictions.jsonl``)."""
-
-    id: str
-    prompt: str
-    prediction: str
-    truncated: bool
-    tokens: int
 
 
 class SamplerTokenizer:

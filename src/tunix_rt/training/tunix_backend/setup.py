@@ -17,13 +17,14 @@ import jax.numpy as jnp
 
 from tunix_rt.datasets.render import ChatTemplate, TraceStyle
 from tunix_rt.errors import InvalidInput, InvalidState, Problem
-from tunix_rt.training import data, tiny
+from tunix_rt.training import data, records, tiny
+from tunix_rt.training.batching import total_steps
 from tunix_rt.training.config import (
     LOCAL_TOKENIZERS,
     REGISTRY_PREFIX,
-    RESUMABLE_CHANGES,
     WORD_TOKENIZER,
     TrainConfig,
+    check_resumable,
 )
 from tunix_rt.training.tunix_backend import batches, models
 from tunix_rt.training.tunix_backend.export import META_FILE, read_meta
@@ -180,23 +181,6 @@ def encode(
     )
 
 
-def total_updates(config: TrainConfig, n_train: int) -> int | None:
-    """Optimizer updates the run will make (None: until the time budget runs out)."""
-    limits: list[int] = []
-    if config.max_steps is not None:
-        limits.append(config.max_steps)
-    if config.epochs is not None:
-        micro = config.epochs * batches.micro_batches_per_epoch(n_train, config.batch_size)
-        limits.append(micro // config.gradient_accumulation_steps)
-    if not limits:
-        return None
-    if min(limits) < 1:
-        raise InvalidInput(
-            "gradient_accumulation_steps: more micro-batches per update than the epochs hold"
-        )
-    return min(limits)
-
-
 def check_resume(config: TrainConfig, out: Path, resume: bool) -> None:
     """A fresh run must not reuse checkpoints; a resumed one must be the same run."""
     ckpt_dir = out / "checkpoints"
@@ -204,17 +188,10 @@ def check_resume(config: TrainConfig, out: Path, resume: bool) -> None:
         raise InvalidInput(
             f"output_dir: {ckpt_dir} already holds checkpoints; pass --resume or use a new dir"
         )
-    try:
-        before = json.loads((out / "run_manifest.json").read_text(encoding="utf-8"))["config"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return  # no earlier manifest (first run, or one that was killed): nothing to compare
-    now = config.model_dump(mode="json")
-    changed = sorted(k for k in now if k not in RESUMABLE_CHANGES and before.get(k) != now[k])
-    if resume and changed:
-        raise InvalidInput(
-            "config differs from the run being resumed",
-            problems=[Problem(k, f"was {before.get(k)!r}") for k in changed],
-        )
+    # No earlier manifest (a first run, or one that was killed): nothing to compare.
+    before = records.read_manifest(out)
+    if resume and before is not None:
+        check_resumable(before.config.model_dump(mode="json"), config)
 
 
 @dataclass(frozen=True)
@@ -247,5 +224,5 @@ def prepare(config: TrainConfig, *, resume: bool) -> Prepared:
     if not train_ex:
         raise InvalidInput("max_seq_length: every training example was cut to nothing")
     length = batches.batch_length(train_ex + eval_ex, config.max_seq_length)
-    total = total_updates(config, len(train_ex))
+    total = total_steps(config, len(train_ex))
     return Prepared(out, tokenizer, source, train_ex, eval_ex, stats, length, total)

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { datasetBuildDedupeValues, datasetBuildStrategyValues } from "../../../client/schema";
 import { defaultBuildDraft, draftToBuild, type BuildDraft } from "../build";
 import type { DatasetBuild } from "../api";
 
@@ -68,9 +69,9 @@ export function BuildForm({ busy, onSubmit }: { busy: boolean; onSubmit: (body: 
           <label>
             Strategy
             <select {...field("strategy")}>
-              <option>latest</option>
-              <option>random</option>
-              <option>stratified</option>
+              {datasetBuildStrategyValues.map((s) => (
+                <option key={s}>{s}</option>
+              ))}
             </select>
           </label>
           <label>
@@ -92,9 +93,9 @@ export function BuildForm({ busy, onSubmit }: { busy: boolean; onSubmit: (body: 
           <label>
             Dedupe by
             <select {...field("dedupe")}>
-              <option>content</option>
-              <option>prompt</option>
-              <option>none</option>
+              {datasetBuildDedupeValues.map((s) => (
+                <option key={s}>{s}</option>
+              ))}
             </select>
           </label>
         </div>

@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from "react";
 import { useDatasets, useEvalSets } from "../../datasets/api";
-import { useBackends } from "../api";
-import { defaultDraft, draftToRequest, PRESETS, STYLES, TEMPLATES, type LaunchDraft } from "../launch";
-import type { TrainRunRequest } from "../api";
+import { chatTemplateValues, presetValues, trainConfigLr_scheduleValues, traceStyleValues } from "../../../client/schema";
+import { useBackends, type RunMode, type TrainRunRequest } from "../api";
+import { defaultDraft, draftToRequest, type LaunchDraft } from "../launch";
 
 /** The training launch form: dataset, model, backend and the key hyperparameters. */
-export function LaunchForm({ busy, onSubmit, initialDataset = "" }: { busy: boolean; onSubmit: (body: TrainRunRequest, mode: "sync" | "async") => void; initialDataset?: string }) {
+export function LaunchForm({ busy, onSubmit, initialDataset = "" }: { busy: boolean; onSubmit: (body: TrainRunRequest, mode: RunMode) => void; initialDataset?: string }) {
   const [d, setD] = useState<LaunchDraft>(() => ({ ...defaultDraft(), dataset: initialDataset }));
   const [problems, setProblems] = useState<string[]>([]);
   const datasets = useDatasets(0, 200);
@@ -46,7 +46,7 @@ export function LaunchForm({ busy, onSubmit, initialDataset = "" }: { busy: bool
           Model (preset, local directory or registry://name/alias)
           <input {...field("model")} list="model-presets" className="mono" />
           <datalist id="model-presets">
-            {PRESETS.map((p) => (
+            {presetValues.map((p) => (
               <option key={p} value={p} />
             ))}
           </datalist>
@@ -81,9 +81,9 @@ export function LaunchForm({ busy, onSubmit, initialDataset = "" }: { busy: bool
           <label>
             Schedule
             <select {...field("lrSchedule")}>
-              <option>cosine</option>
-              <option>linear</option>
-              <option>constant</option>
+              {trainConfigLr_scheduleValues.map((s) => (
+                <option key={s}>{s}</option>
+              ))}
             </select>
           </label>
           <label>
@@ -97,7 +97,7 @@ export function LaunchForm({ busy, onSubmit, initialDataset = "" }: { busy: bool
           <label>
             Chat template
             <select {...field("template")}>
-              {TEMPLATES.map((t) => (
+              {chatTemplateValues.map((t) => (
                 <option key={t}>{t}</option>
               ))}
             </select>
@@ -105,7 +105,7 @@ export function LaunchForm({ busy, onSubmit, initialDataset = "" }: { busy: bool
           <label>
             Trace style
             <select {...field("style")}>
-              {STYLES.map((t) => (
+              {traceStyleValues.map((t) => (
                 <option key={t}>{t}</option>
               ))}
             </select>

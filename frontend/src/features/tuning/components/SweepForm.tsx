@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from "react";
+import { presetValues, tuningJobCreateMetricExamples, tuningJobCreateModeValues, tuningJobCreateSchedulerValues } from "../../../client/schema";
 import { ErrorBox } from "../../../components/ui/States";
 import { useDatasets, useEvalSets } from "../../datasets/api";
 import { useCreateSweep, type TuningJob } from "../api";
@@ -6,8 +7,8 @@ import { START_FIELDS, START_ROWS, sweepBody, type Fields } from "../form";
 import type { SpaceRow } from "../space";
 import { SpaceEditor } from "./SpaceEditor";
 
-const PRESETS = ["tiny-llama", "tiny-qwen3", "tiny-gemma3"];
-const METRICS = ["loss", "answer_correctness", "format", "step_check"];
+const MODE_HINTS: Record<Fields["mode"], string> = { min: "lower is better", max: "higher is better" };
+const SCHEDULER_HINTS: Record<Fields["scheduler"], string> = { fifo: "run every trial", asha: "stop bad trials early" };
 
 /** Create a sweep (and optionally start it); the API's problems are shown as it words them. */
 export function SweepForm({ onCreated }: { onCreated: (job: TuningJob) => void }) {
@@ -37,10 +38,10 @@ export function SweepForm({ onCreated }: { onCreated: (job: TuningJob) => void }
         {evalSets.data?.data.map((s) => <option key={s.name} value={s.name} />)}
       </datalist>
       <datalist id={`${ids}-models`}>
-        {PRESETS.map((p) => <option key={p} value={p} />)}
+        {presetValues.map((p) => <option key={p} value={p} />)}
       </datalist>
       <datalist id={`${ids}-metrics`}>
-        {METRICS.map((m) => <option key={m} value={m} />)}
+        {tuningJobCreateMetricExamples.map((m) => <option key={m} value={m} />)}
       </datalist>
       <div className="form-grid">
         <label>
@@ -62,8 +63,11 @@ export function SweepForm({ onCreated }: { onCreated: (job: TuningJob) => void }
         <label>
           Mode
           <select value={f.mode} onChange={set("mode")}>
-            <option value="min">min (lower is better)</option>
-            <option value="max">max (higher is better)</option>
+            {tuningJobCreateModeValues.map((m) => (
+              <option key={m} value={m}>
+                {m} ({MODE_HINTS[m]})
+              </option>
+            ))}
           </select>
         </label>
         <label>
@@ -81,8 +85,11 @@ export function SweepForm({ onCreated }: { onCreated: (job: TuningJob) => void }
         <label>
           Scheduler
           <select value={f.scheduler} onChange={set("scheduler")}>
-            <option value="fifo">fifo (run every trial)</option>
-            <option value="asha">asha (stop bad trials early)</option>
+            {tuningJobCreateSchedulerValues.map((s) => (
+              <option key={s} value={s}>
+                {s} ({SCHEDULER_HINTS[s]})
+              </option>
+            ))}
           </select>
         </label>
         <label>

@@ -6,21 +6,15 @@ import sys
 import uuid
 from typing import Any
 
-from tunix_rt.db.base import utcnow
 from tunix_rt.db.session import session_scope
-from tunix_rt.runs.handlers import JobContext, JobFailed, register
+from tunix_rt.runs.handlers import JobContext, JobFailed
 from tunix_rt.tuning import service
 from tunix_rt.tuning.models import TuningStatus
 
 
-async def _mark_running(ctx: JobContext, job_id: uuid.UUID) -> None:
-    async with session_scope(ctx.sessionmaker) as session:
-        job = await service.get_tuning_job(session=session, job_id=job_id)
-        job.status, job.started_at, job.error = TuningStatus.RUNNING, utcnow(), None
-
-
 async def _settle(ctx: JobContext, job_id: uuid.UUID, exit_code: int) -> dict[str, Any]:
-    """Cancel what is left running, pick the best trial, and set the sweep's final status."""
+    """Cancel what is left running and pick the best trial; the sweep's status is its run's,
+    which this outcome sets (a failure's reason is the run's error)."""
     async with session_scope(ctx.sessionmaker) as session:
         job = await service.get_tuning_job(session=session, job_id=job_id)
         cancelled = ctx.cancelled.is_set() or job.status == TuningStatus.CANCEL_REQUESTED
@@ -30,27 +24,25 @@ async def _settle(ctx: JobContext, job_id: uuid.UUID, exit_code: int) -> dict[st
             await service.list_trials(session=session, job_id=job_id), job.mode
         )
         job.best_trial_id = best.id if best else None
-        job.finished_at = utcnow()
+        error = None
         if cancelled:
-            job.status = TuningStatus.CANCELLED
+            status = TuningStatus.CANCELLED
         elif best is None:
-            job.status = TuningStatus.FAILED
-            job.error = f"no trial produced a finite {job.metric} (driver exit code {exit_code})"
+            status = TuningStatus.FAILED
+            error = f"no trial produced a finite {job.metric} (driver exit code {exit_code})"
         else:
-            job.status = TuningStatus.SUCCEEDED
+            status = TuningStatus.SUCCEEDED
         return {
-            "status": job.status,
+            "status": status,
             "best_trial_id": str(best.id) if best else None,
             "best_metric": best.metric_value if best else None,
-            "error": job.error,
+            "error": error,
         }
 
 
-@register("sweep")
 async def sweep_job(ctx: JobContext) -> dict[str, Any]:
     """Drive a sweep; each trial is a ``train`` run on the same queue."""
     job_id = uuid.UUID(str(ctx.payload["tuning_job_id"]))
-    await _mark_running(ctx, job_id)
     ctx.run_dir.mkdir(parents=True, exist_ok=True)
     env = {
         "TUNIX_RT_DATABASE_URL": ctx.settings.resolved_database_url,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt.datasets import evalsets
@@ -20,13 +20,20 @@ from tunix_rt.runs.models import Run
 from tunix_rt.settings import Settings
 from tunix_rt.training.config import TrainConfig, load_config
 
+# The request's config is any mapping here and is checked by ``load_config`` in the route, so
+# every bad key comes back as one ``config.<key>`` problem; the schema still describes it.
+_MAPPING = TypeAdapter(dict[str, Any])
+ConfigDoc = Annotated[
+    dict[str, Any], PlainValidator(_MAPPING.validate_python, json_schema_input_type=TrainConfig)
+]
+
 
 class TrainRunRequest(BaseModel):
     """A training run: its config (interfaces.md §4) and how to submit it."""
 
     model_config = ConfigDict(extra="forbid")
 
-    config: dict[str, Any]
+    config: ConfigDoc
     name: str | None = Field(default=None, min_length=1, max_length=200)
     # Validate dataset, config and output location; train nothing.
     dry_run: bool = False
@@ -38,9 +45,9 @@ class TrainRunRequest(BaseModel):
 class DryRunReport(BaseModel):
     """What a dry run checked; every check passed (a failure is an error response)."""
 
-    dry_run: bool = True
-    valid: bool = True
-    config: dict[str, Any]
+    dry_run: Literal[True] = True
+    valid: Literal[True] = True
+    config: TrainConfig
     checks: list[str]
 
 
@@ -130,9 +137,9 @@ async def submit_train_run(
 ) -> Run | DryRunReport:
     """A dry-run report, or the queued run (its job's payload is the validated config)."""
     cfg, checks = await check_train_request(session=session, settings=settings, body=body)
-    doc = cfg.model_dump(mode="json")
     if body.dry_run:
-        return DryRunReport(config=doc, checks=checks)
+        return DryRunReport(config=cfg, checks=checks)
+    doc = cfg.model_dump(mode="json")
     return await service.create_run(
         session=session,
         settings=settings,

@@ -6,10 +6,9 @@ import uuid
 from typing import Any
 
 from tunix_rt.evaluation.execute import EvaluationFailed, execute_evaluation
-from tunix_rt.runs.handlers import JobContext, JobFailed, register
+from tunix_rt.runs.handlers import JobContext, JobFailed
 
 
-@register("evaluate")
 async def evaluate_job(ctx: JobContext) -> dict[str, Any]:
     """Execute the evaluation named in the payload; its failure reason goes on the run."""
     try:
@@ -27,7 +26,8 @@ async def evaluate_job(ctx: JobContext) -> dict[str, Any]:
             cancelled=ctx.cancelled,
         )
     except EvaluationFailed as exc:
-        raise JobFailed(f"evaluation failed: {exc}") from None
+        # The reason as it was: the run's error is the evaluation's.
+        raise JobFailed(str(exc)) from None
     return {
         "evaluation_id": str(evaluation.id),
         "primary_judge": evaluation.primary_judge,

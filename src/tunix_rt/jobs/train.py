@@ -12,8 +12,10 @@ from sqlalchemy import select
 
 from tunix_rt.datasets import service as dataset_service
 from tunix_rt.db.session import session_scope
+from tunix_rt.evaluation import service as evaluation_service
 from tunix_rt.registry import service as registry_service
-from tunix_rt.runs.handlers import JobContext, JobFailed, register
+from tunix_rt.runs import service as runs_service
+from tunix_rt.runs.handlers import JobContext, JobFailed
 from tunix_rt.runs.metrics import MetricsTail
 from tunix_rt.runs.models import RunLog, RunMetric
 from tunix_rt.training.config import TrainConfig, load_config
@@ -112,7 +114,6 @@ async def _run_recipe(ctx: JobContext, config_path: Path) -> int:
         await tail.poll()
 
 
-@register("train")
 async def train_job(ctx: JobContext) -> dict[str, Any]:
     """Train per the run's config (the job payload) with ``python -m tunix_rt.training``."""
     try:
@@ -142,9 +143,6 @@ async def _auto_evaluate(ctx: JobContext, cfg: TrainConfig) -> str | None:
     """``eval_set`` in the config: enqueue the evaluation of the trained model."""
     if cfg.eval_set is None or ctx.run_id is None:
         return None
-    from tunix_rt.evaluation import service as evaluation_service
-    from tunix_rt.runs import service as runs_service
-
     async with session_scope(ctx.sessionmaker) as session:
         run = await runs_service.get_run(session=session, run_id=ctx.run_id)
         evaluation = await evaluation_service.enqueue_auto_evaluation(
