@@ -69,7 +69,7 @@ class Evaluation(UuidPk, Base):
     )
 
     @property
-    def status(self) -> str:
+    def status(self) -> EvaluationStatus:
         """The evaluate run's status as an evaluation's (queued until it has a run)."""
         if self.job_run is None:
             return EvaluationStatus.QUEUED

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from tunix_rt.evaluation.judges import DEFAULT_JUDGES
+from tunix_rt.evaluation.models import EvaluationStatus
 from tunix_rt.evaluation.scorecard import Scorecard
 
 
@@ -39,7 +40,7 @@ class EvaluationPublic(BaseModel):
     eval_set: str
     judges: list[str]
     primary_judge: str
-    status: str
+    status: EvaluationStatus
     dataset_key: str | None
     model: str | None
     primary_score: float | None

@@ -242,12 +242,20 @@ def load_config(source: Path | str | dict[str, Any]) -> TrainConfig:
             raise InvalidInput(f"config {path} is not valid YAML/JSON: {exc}") from None
     if not isinstance(doc, dict):
         raise InvalidInput("a training config must be a mapping of keys to values")
+    cfg, problems = _validate(doc)
+    if cfg is None or problems:
+        raise InvalidInput("invalid training config", problems=problems)
+    return cfg
+
+
+def config_problems(doc: Mapping[str, Any]) -> list[Problem]:
+    """Every problem of a config document, at each key's dotted path; empty when it is valid."""
+    return _validate(doc)[1]
+
+
+def _validate(doc: Mapping[str, Any]) -> tuple[TrainConfig | None, list[Problem]]:
     try:
         cfg = TrainConfig.model_validate(doc, context=_CHECKED_BY_CALLER)
     except ValidationError as exc:
-        problems = [_field_problem(err) for err in exc.errors()]
-        raise InvalidInput("invalid training config", problems=problems) from None
-    problems = contradictions(cfg)
-    if problems:
-        raise InvalidInput("invalid training config", problems=problems)
-    return cfg
+        return None, [_field_problem(err) for err in exc.errors()]
+    return cfg, contradictions(cfg)

@@ -27,6 +27,17 @@ class TuningStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class TrialStatus(StrEnum):
+    """A trial as its sweep reads it: its run's status, plus stopped (Ray ended it early)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    STOPPED = "stopped"
+
+
 class TuningJob(UuidPk, Base):
     """A sweep: a base training config, a search space, and the metric to optimise."""
 
@@ -103,18 +114,18 @@ class TuningTrial(UuidPk, Base):
     )
 
     @property
-    def status(self) -> str:
+    def status(self) -> TrialStatus:
         """Its run's status, read as a trial's (see docs/tuning.md)."""
         if self.stopped:
-            return "stopped"
+            return TrialStatus.STOPPED
         run_status = JobStatus.QUEUED if self.run is None else JobStatus(self.run.status)
         if run_status == JobStatus.CANCEL_REQUESTED:
-            return str(JobStatus.RUNNING)
+            return TrialStatus.RUNNING
         if run_status != JobStatus.SUCCEEDED:
-            return str(run_status)
+            return TrialStatus(str(run_status))
         if self.finished_at is None:
-            return str(JobStatus.RUNNING)  # trained, not scored yet
-        return "succeeded" if is_finite(self.metric_value) else "failed"
+            return TrialStatus.RUNNING  # trained, not scored yet
+        return TrialStatus.SUCCEEDED if is_finite(self.metric_value) else TrialStatus.FAILED
 
 
 def is_finite(value: float | None) -> bool:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tunix_rt.evaluation.judges import DEFAULT_JUDGES
+from tunix_rt.tuning.models import TrialStatus, TuningStatus
 from tunix_rt.tuning.space import Distribution
 
 
@@ -44,7 +45,7 @@ class TrialPublic(BaseModel):
     ray_trial_id: str
     params: dict[str, Any]
     run_id: uuid.UUID | None
-    status: str
+    status: TrialStatus
     metric_value: float | None
     error: str | None
     created_at: datetime
@@ -70,7 +71,7 @@ class TuningJobPublic(BaseModel):
     eval_set: str | None
     ray_address: str | None
     seed: int
-    status: str
+    status: TuningStatus
     run_id: uuid.UUID | None
     best_trial_id: uuid.UUID | None
     error: str | None

@@ -7,7 +7,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -20,7 +19,7 @@ from tunix_rt.registry.schemas import PromoteRequest
 from tunix_rt.runs import service as run_service
 from tunix_rt.runs.models import TERMINAL, Run, RunMetric, RunStatus
 from tunix_rt.settings import Settings
-from tunix_rt.training.config import TrainConfig
+from tunix_rt.training.config import config_problems
 from tunix_rt.tuning.models import TuningJob, TuningStatus, TuningTrial, is_finite
 from tunix_rt.tuning.schemas import TuningJobCreate
 from tunix_rt.tuning.space import space_problems
@@ -50,13 +49,10 @@ def trial_config(job: TuningJob, params: dict[str, Any]) -> dict[str, Any]:
 
 def _create_problems(job_in: TuningJobCreate) -> list[Problem]:
     base = {**job_in.base_config, "model": job_in.base_model, "dataset": job_in.dataset_key}
-    problems: list[Problem] = []
-    try:
-        TrainConfig.model_validate(base)
-    except ValidationError as exc:
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"]) or "base_config"
-            problems.append(Problem(f"base_config.{where}", err["msg"]))
+    problems = [
+        Problem(f"base_config.{p.loc}" if p.loc else "base_config", p.msg)
+        for p in config_problems(base)
+    ]
     problems.extend(space_problems(base, job_in.search_space))
     if job_in.metric not in TRAINING_METRICS and not job_in.eval_set:
         problems.append(

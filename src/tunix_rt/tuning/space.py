@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tunix_rt.errors import Problem
-from tunix_rt.training.config import TrainConfig
+from tunix_rt.training.config import TrainConfig, config_problems
 
 # Keys a sweep sets itself or that would make trials incomparable.
 FIXED_KEYS = frozenset({"dataset", "data_path", "output_dir", "eval_set", "backend", "model"})
@@ -69,11 +69,9 @@ def space_problems(base_config: dict[str, Any], space: dict[str, Distribution]) 
             problems.append(Problem(loc, "is set by the sweep itself and cannot be searched"))
             continue
         for value in dist.corners():
-            try:
-                TrainConfig.model_validate({**base_config, key: value})
-            except ValidationError as exc:
-                reason = exc.errors()[0]["msg"]
-                problems.append(Problem(loc, f"value {value!r} is invalid: {reason}"))
+            found = config_problems({**base_config, key: value})
+            if found:
+                problems.append(Problem(loc, f"value {value!r} is invalid: {found[0].msg}"))
                 break
     return problems
 

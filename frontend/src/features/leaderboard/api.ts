@@ -9,8 +9,11 @@ export type JudgeScore = Schemas["JudgeScore"];
 export type Evaluation = Schemas["EvaluationPublic"];
 export type EvaluateRequest = Schemas["EvaluateRequest"];
 
-/** Whether an evaluation may still change (queued or running). */
-export const isEvaluating = (status: string | undefined) => status === "queued" || status === "running";
+export type EvaluationStatus = Schemas["EvaluationStatus"];
+
+/** Statuses in which an evaluation may still change (checked against the schema's EvaluationStatus). */
+const EVALUATING: ReadonlySet<string> = new Set<EvaluationStatus>(["queued", "running"]);
+export const isEvaluating = (status: string | undefined) => status !== undefined && EVALUATING.has(status);
 export type LeaderboardParams = NonNullable<paths["/api/tunix/evaluations"]["get"]["parameters"]["query"]>;
 
 export const leaderboardKeys = {

@@ -7,10 +7,12 @@ export type TuningJob = Schemas["TuningJobPublic"];
 export type TuningJobCreate = Schemas["TuningJobCreate"];
 export type Trial = Schemas["TrialPublic"];
 export type Distribution = Schemas["Distribution"];
+export type SweepStatus = Schemas["TuningStatus"];
 
-/** Sweep statuses after which nothing changes any more. */
-export const SWEEP_DONE = new Set(["succeeded", "failed", "cancelled"]);
-export const sweepActive = (status: string | undefined) => status !== undefined && status !== "created" && !SWEEP_DONE.has(status);
+/** Sweep statuses after which nothing changes any more (checked against the schema's TuningStatus). */
+export const SWEEP_DONE: ReadonlySet<string> = new Set<SweepStatus>(["succeeded", "failed", "cancelled"]);
+const NOT_STARTED: SweepStatus = "created";
+export const sweepActive = (status: string | undefined) => status !== undefined && status !== NOT_STARTED && !SWEEP_DONE.has(status);
 
 export const tuningKeys = {
   all: ["tuning"] as const,

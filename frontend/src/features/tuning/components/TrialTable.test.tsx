@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Trial } from "../api";
 import { TrialTable } from "./TrialTable";
 
-const trial = (id: string, params: Record<string, unknown>, metric: number | null, status = "succeeded"): Trial => ({
+const trial = (id: string, params: Record<string, unknown>, metric: number | null, status: Trial["status"] = "succeeded"): Trial => ({
   id,
   ray_trial_id: `t-${id}`,
   params,

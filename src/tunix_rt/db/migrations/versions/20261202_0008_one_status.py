@@ -224,13 +224,18 @@ def _evaluation_runs(bind: sa.Connection) -> None:
 
 def _sweep_runs(bind: sa.Connection) -> None:
     """A sweep that left ``created`` without a run (cancelled before it started) gets one."""
-    from tunix_rt.settings import get_settings
-
-    runs_dir = str((get_settings().home / "runs").resolve())
     rows = bind.execute(
         sa.select(SWEEPS).where(SWEEPS.c.run_id.is_(None), SWEEPS.c.status != "created")
     ).mappings()
-    for sweep in rows.all():
+    sweeps = rows.all()
+    if not sweeps:
+        return
+    from tunix_rt.settings import Settings
+
+    # Read fresh, not through the cached get_settings(): a migration must not fix the settings
+    # of the process that runs it (tests migrate before they set their environment).
+    runs_dir = str((Settings().home / "runs").resolve())
+    for sweep in sweeps:
         run = {
             "kind": "sweep",
             "name": f"sweep-{sweep['name']}"[:200],
