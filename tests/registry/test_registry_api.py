@@ -10,8 +10,11 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 from tests.factories import make_evaluation, make_run
 
+from tunix_rt.evaluation.scorecard import build_scorecard
 from tunix_rt.registry import service, storage
 from tunix_rt.runs.models import RunStatus
+
+SCORECARD = build_scorecard([], judges=["answer_correctness"], primary="answer_correctness")
 
 
 async def test_create_family_then_duplicate_is_409(client: httpx.AsyncClient) -> None:
@@ -137,7 +140,7 @@ async def test_provenance_records_the_latest_evaluation(
         ci_low=0.84,
         ci_high=0.95,
         n_items=100,
-        scorecard={"primary_score": 0.9},
+        scorecard=SCORECARD.model_dump(mode="json"),
     )
     await client.post("/api/models", json={"name": "tutor"})
     promoted = await client.post("/api/models/tutor/versions/promote", json={"run_id": str(run.id)})
@@ -145,3 +148,4 @@ async def test_provenance_records_the_latest_evaluation(
     assert evaluation["eval_set"] == "eval-v2"
     assert evaluation["primary_score"] == 0.9
     assert evaluation["ci95"] == [0.84, 0.95]
+    assert evaluation["scorecard"] == SCORECARD.model_dump(mode="json")

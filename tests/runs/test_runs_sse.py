@@ -104,3 +104,16 @@ async def test_sse_streams_live_logs_and_resumes_without_gaps(
         since = await http.get(url, params={"since_seq": 5})
         replay = [int(line[4:]) for line in since.text.splitlines() if line.startswith("id: ")]
     assert replay == [6, 7]
+
+
+async def test_the_schema_describes_the_log_events(client: httpx.AsyncClient) -> None:
+    doc = (await client.get("/openapi.json")).json()
+    ok = doc["paths"]["/api/tunix/runs/{run_id}/logs"]["get"]["responses"]["200"]
+    schema = ok["content"]["text/event-stream"]["schema"]
+    assert schema["$ref"] == "#/components/schemas/LogLine"
+    assert set(doc["components"]["schemas"]["LogLine"]["required"]) == {
+        "seq",
+        "stream",
+        "line",
+        "ts",
+    }

@@ -7,7 +7,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
+
+from tunix_rt.evaluation.scorecard import Scorecard
+from tunix_rt.training.records import RunManifest
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 
@@ -60,6 +70,58 @@ class AliasSet(BaseModel):
     version_id: uuid.UUID
 
 
+def _unreadable_as_none(value: object, handler: ValidatorFunctionWrapHandler) -> object:
+    # A version's provenance is a frozen copy: a document an older release stored in a shape
+    # this one cannot read shows as missing rather than making the version unreadable.
+    try:
+        return handler(value)
+    except ValidationError:
+        return None
+
+
+class ProvenanceEvaluation(BaseModel):
+    """The run's latest successful evaluation when it was promoted."""
+
+    # Every field defaults so a version promoted by an older release still reads.
+    model_config = ConfigDict(extra="ignore")
+
+    evaluation_id: uuid.UUID | None = None
+    eval_set: str | None = None
+    primary_judge: str | None = None
+    primary_score: float | None = None
+    ci95: list[float | None] | None = None  # [low, high]
+    n_items: int | None = None
+    scorecard: Scorecard | None = None
+
+    @field_validator("scorecard", mode="wrap")
+    @classmethod
+    def _scorecard(cls, value: object, handler: ValidatorFunctionWrapHandler) -> object:
+        return _unreadable_as_none(value, handler)
+
+
+class Provenance(BaseModel):
+    """What the registry recorded about a version's run when it was promoted."""
+
+    # Every field defaults so a version promoted by an older release still reads.
+    model_config = ConfigDict(extra="ignore")
+
+    run_id: uuid.UUID | None = None
+    run_name: str | None = None
+    dataset_key: str | None = None
+    dataset_sha256: str | None = None
+    config: dict[str, Any] = Field(default_factory=dict)  # the run's config as it was asked
+    code_version: str | None = None
+    library_versions: dict[str, str] = Field(default_factory=dict)
+    run_manifest: RunManifest | None = None
+    evaluation: ProvenanceEvaluation | None = None
+
+    @field_validator("run_manifest", mode="wrap")
+    @classmethod
+    def _manifest(cls, value: object, handler: ValidatorFunctionWrapHandler) -> object:
+        # Releases before the typed record stored {} for "no manifest".
+        return None if value == {} else _unreadable_as_none(value, handler)
+
+
 class ModelVersionPublic(BaseModel):
     """A registered version."""
 
@@ -74,7 +136,7 @@ class ModelVersionPublic(BaseModel):
     size_bytes: int
     file_count: int
     run_id: uuid.UUID | None
-    provenance: dict[str, Any]
+    provenance: Provenance
     aliases: list[str] = Field(default_factory=list)
     created_at: datetime
 

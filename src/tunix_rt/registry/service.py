@@ -14,9 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tunix_rt import __version__
 from tunix_rt.errors import Conflict, InvalidInput, InvalidState, NotFound
 from tunix_rt.evaluation import service as evaluation_service
+from tunix_rt.evaluation.scorecard import Scorecard
 from tunix_rt.registry import storage
 from tunix_rt.registry.models import ModelAlias, ModelFamily, ModelVersion
-from tunix_rt.registry.schemas import ModelFamilyCreate, PromoteRequest
+from tunix_rt.registry.schemas import (
+    ModelFamilyCreate,
+    PromoteRequest,
+    Provenance,
+    ProvenanceEvaluation,
+)
 from tunix_rt.runs.models import Run, RunStatus
 from tunix_rt.training import records
 
@@ -109,24 +115,25 @@ async def version_aliases(*, session: AsyncSession, version: ModelVersion) -> li
     return list(rows)
 
 
-def _run_provenance(run: Run) -> dict[str, Any]:
+async def _provenance(session: AsyncSession, run: Run) -> Provenance:
     """What the run recorded about itself: config, dataset hash, code and library versions."""
     # One schema for both backends; older manifests are mapped by training/manifest_legacy.py,
     # and a missing or unreadable one leaves the facts empty rather than failing the promotion.
     manifest = records.read_manifest(Path(run.run_dir))
-    return {
-        "run_id": str(run.id),
-        "run_name": run.name,
-        "dataset_key": run.dataset_key,
-        "dataset_sha256": manifest.data_sha256 if manifest else None,
-        "config": run.config,
-        "code_version": manifest.code_version if manifest else __version__,
-        "library_versions": manifest.libraries if manifest else {},
-        "run_manifest": manifest.model_dump(mode="json") if manifest else {},
-    }
+    return Provenance(
+        run_id=run.id,
+        run_name=run.name,
+        dataset_key=run.dataset_key,
+        dataset_sha256=manifest.data_sha256 if manifest else None,
+        config=run.config,
+        code_version=manifest.code_version if manifest else __version__,
+        library_versions=manifest.libraries if manifest else {},
+        run_manifest=manifest,
+        evaluation=await _evaluation_provenance(session, run),
+    )
 
 
-async def _evaluation_provenance(session: AsyncSession, run: Run) -> dict[str, Any] | None:
+async def _evaluation_provenance(session: AsyncSession, run: Run) -> ProvenanceEvaluation | None:
     """The run's latest successful evaluation: eval set, headline score with its 95% CI."""
     try:
         evaluation = await evaluation_service.latest_evaluation(
@@ -134,15 +141,17 @@ async def _evaluation_provenance(session: AsyncSession, run: Run) -> dict[str, A
         )
     except NotFound:
         return None
-    return {
-        "evaluation_id": str(evaluation.id),
-        "eval_set": evaluation.eval_set,
-        "primary_judge": evaluation.primary_judge,
-        "primary_score": evaluation.primary_score,
-        "ci95": [evaluation.ci_low, evaluation.ci_high],
-        "n_items": evaluation.n_items,
-        "scorecard": evaluation.scorecard,
-    }
+    return ProvenanceEvaluation(
+        evaluation_id=evaluation.id,
+        eval_set=evaluation.eval_set,
+        primary_judge=evaluation.primary_judge,
+        primary_score=evaluation.primary_score,
+        ci95=[evaluation.ci_low, evaluation.ci_high],
+        n_items=evaluation.n_items,
+        scorecard=None
+        if evaluation.scorecard is None
+        else Scorecard.model_validate(evaluation.scorecard),
+    )
 
 
 async def _succeeded_run_model_dir(session: AsyncSession, run_id: uuid.UUID) -> tuple[Run, Path]:
@@ -219,10 +228,7 @@ async def _new_version(
         file_count=stored.file_count,
         storage_path=str(stored.path),
         run_id=run.id,
-        provenance={
-            **_run_provenance(run),
-            "evaluation": await _evaluation_provenance(session, run),
-        },
+        provenance=(await _provenance(session, run)).model_dump(mode="json"),
     )
     session.add(version)
     try:

@@ -3,7 +3,8 @@ import { api, unwrap } from "../../client/http";
 import type { Schemas } from "../../client/types";
 
 export type ModelFamily = Schemas["ModelFamilyPublic"];
-export type ModelVersion = Schemas["ModelVersionPublic"];
+// As openapi-fetch returns it (its nested tuples, a scorecard's CI, widened to arrays).
+export type ModelVersion = Awaited<ReturnType<typeof fetchVersion>>;
 export type PromoteRequest = Schemas["PromoteRequest"];
 export type PromoteResult = Schemas["PromoteResult"];
 

@@ -12,7 +12,7 @@ describe("readProvenance", () => {
         dataset_sha256: "ab".repeat(32),
         config: { learning_rate: 0.003 },
         code_version: "0.1.0",
-        library_versions: { torch: "2.13.0", transformers: "5.12.1", junk: 3 },
+        library_versions: { transformers: "5.12.1", torch: "2.13.0" },
         evaluation: { evaluation_id: "e-1", eval_set: "eval-v2", primary_judge: "answer_correctness", primary_score: 0.5, ci95: [0.25, 0.75], n_items: 8 },
       },
     });
@@ -25,13 +25,14 @@ describe("readProvenance", () => {
   });
 
   it("falls back to the training manifest's own names for the data hash and libraries", () => {
-    const p = readProvenance({ run_id: "r", provenance: { dataset_sha256: null, library_versions: {}, run_manifest: { data_sha256: "cd".repeat(32), libraries: { torch: "2.13.0" } } } });
+    const manifest = { data_sha256: "cd".repeat(32), libraries: { torch: "2.13.0" } };
+    const p = readProvenance({ run_id: "r", provenance: { dataset_sha256: null, library_versions: {}, run_manifest: manifest } });
     expect(p.datasetSha256).toBe("cd".repeat(32));
     expect(p.libraries).toEqual([["torch", "2.13.0"]]);
   });
 
   it("gives nulls for what an older or unevaluated version lacks", () => {
-    const p = readProvenance({ run_id: null, provenance: { evaluation: null, ci95: "x" } });
+    const p = readProvenance({ run_id: null, provenance: { evaluation: null, run_manifest: null } });
     expect(p).toEqual({ runId: null, runName: null, datasetKey: null, datasetSha256: null, codeVersion: null, libraries: [], config: null, evaluation: null });
     expect(readProvenance({ run_id: "r", provenance: { evaluation: { eval_set: "s", primary_score: null, ci95: [null, null] } } }).evaluation).toMatchObject({ score: null, ci95: null });
   });

@@ -1,55 +1,43 @@
-import type { ModelVersion } from "./api";
+import type { Schemas } from "../../client/types";
 
-/** The evaluation a version's provenance records (the run's latest successful one). */
-export type ProvenanceEval = { evaluationId: string | null; evalSet: string; judge: string; score: number | null; ci95: number[] | null; nItems: number | null };
-
-/** The readable parts of a version's provenance; anything missing is null. */
-export type Provenance = {
-  runId: string | null;
-  runName: string | null;
-  datasetKey: string | null;
-  datasetSha256: string | null;
-  codeVersion: string | null;
-  libraries: [string, string][];
-  config: Record<string, unknown> | null;
-  evaluation: ProvenanceEval | null;
+type Evaluation = Omit<Schemas["ProvenanceEvaluation"], "scorecard">;
+// The parts of registry/schemas.py's Provenance the pages read (picked, so a fetched version whose
+// nested tuples openapi-fetch widened to arrays still fits).
+type Recorded = Omit<Schemas["Provenance"], "run_manifest" | "evaluation"> & {
+  run_manifest?: Pick<Schemas["RunManifest"], "data_sha256" | "libraries"> | null;
+  evaluation?: Evaluation | null;
 };
 
-const str = (v: unknown) => (typeof v === "string" && v ? v : null);
-const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
-const obj = (v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+const text = (v: string | null | undefined) => v || null;
 
-function evaluationOf(v: unknown): ProvenanceEval | null {
-  const e = obj(v);
+function evaluationOf(e: Evaluation | null | undefined) {
   if (!e) return null;
-  const ci = Array.isArray(e.ci95) && e.ci95.length === 2 && e.ci95.every((x) => typeof x === "number") ? (e.ci95 as number[]) : null;
+  const [low, high] = e.ci95 ?? [];
   return {
-    evaluationId: str(e.evaluation_id),
-    evalSet: str(e.eval_set) ?? "?",
-    judge: str(e.primary_judge) ?? "?",
-    score: num(e.primary_score),
-    ci95: ci,
-    nItems: num(e.n_items),
+    evaluationId: e.evaluation_id ?? null,
+    evalSet: text(e.eval_set) ?? "?",
+    judge: text(e.primary_judge) ?? "?",
+    score: e.primary_score ?? null,
+    // a CI with a missing bound (too few scored items) is shown as none
+    ci95: low != null && high != null ? [low, high] : null,
+    nItems: e.n_items ?? null,
   };
 }
 
-/** Reads what the registry recorded at promotion (registry/service.py `_run_provenance`). */
-export function readProvenance(version: Pick<ModelVersion, "provenance" | "run_id">): Provenance {
-  const p = version.provenance ?? {};
+/** What the registry recorded at promotion (registry/schemas.py `Provenance`), as the pages show it; anything missing is null. */
+export function readProvenance(version: { provenance: Recorded; run_id: string | null }) {
+  const p = version.provenance;
   // the training manifest names these data_sha256 and libraries; read it when the top level lacks them
-  const manifest = obj(p.run_manifest) ?? {};
-  const libs = obj(p.library_versions) && Object.keys(obj(p.library_versions)!).length ? obj(p.library_versions)! : (obj(manifest.libraries) ?? {});
+  const manifest = p.run_manifest;
+  const libs = p.library_versions && Object.keys(p.library_versions).length ? p.library_versions : (manifest?.libraries ?? {});
   return {
-    runId: str(p.run_id) ?? version.run_id ?? null,
-    runName: str(p.run_name),
-    datasetKey: str(p.dataset_key),
-    datasetSha256: str(p.dataset_sha256) ?? str(manifest.data_sha256),
-    codeVersion: str(p.code_version),
-    libraries: Object.entries(libs)
-      .filter(([, v]) => typeof v === "string")
-      .map(([k, v]) => [k, v as string] as [string, string])
-      .sort(([a], [b]) => a.localeCompare(b)),
-    config: obj(p.config),
+    runId: p.run_id ?? version.run_id ?? null,
+    runName: text(p.run_name),
+    datasetKey: text(p.dataset_key),
+    datasetSha256: text(p.dataset_sha256) ?? text(manifest?.data_sha256),
+    codeVersion: text(p.code_version),
+    libraries: Object.entries(libs).sort(([a], [b]) => a.localeCompare(b)),
+    config: p.config && Object.keys(p.config).length ? p.config : null,
     evaluation: evaluationOf(p.evaluation),
   };
 }

@@ -1,15 +1,16 @@
 import { useEffect, useState } from "react";
+import type { Schemas } from "../../client/types";
 import { TERMINAL } from "./api";
 
-// The SSE stream is not described by the OpenAPI schema; its `log` events carry runs/schemas.py's
-// LogLine, checked here at run time.
-export type LogLine = { seq: number; stream: string; line: string; ts: string };
+// The `log` events of the SSE stream carry runs/schemas.py's LogLine (the route's 200 response in
+// the OpenAPI schema); EventSource data is untyped, so each event is still checked at run time.
+export type LogLine = Schemas["LogLine"];
 
 /** A parsed `log` event payload, or null when it is not a LogLine. */
 export function parseLogLine(data: string): LogLine | null {
   try {
     const v = JSON.parse(data) as Partial<LogLine>;
-    return typeof v.seq === "number" && typeof v.line === "string" && typeof v.stream === "string" ? (v as LogLine) : null;
+    return typeof v.seq === "number" && typeof v.line === "string" && typeof v.stream === "string" && typeof v.ts === "string" ? (v as LogLine) : null;
   } catch {
     return null;
   }

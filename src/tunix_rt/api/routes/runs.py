@@ -27,7 +27,13 @@ from tunix_rt.runs.backends import TunixStatus, backend_statuses
 from tunix_rt.runs.embedded import Stop, start_embedded
 from tunix_rt.runs.follow import RunEvent, run_events
 from tunix_rt.runs.metrics import read_metrics, to_series
-from tunix_rt.runs.schemas import ArtifactsPublic, MetricsPublic, RunPublic, RunStatusPublic
+from tunix_rt.runs.schemas import (
+    ArtifactsPublic,
+    LogLine,
+    MetricsPublic,
+    RunPublic,
+    RunStatusPublic,
+)
 
 router = APIRouter(prefix="/api/tunix", tags=["runs"])
 
@@ -123,14 +129,26 @@ def _sse(event: RunEvent) -> bytes:
     return b"event: heartbeat\ndata: {}\n\n"
 
 
-@router.get("/runs/{run_id}/logs", response_class=StreamingResponse)
+class EventStream(StreamingResponse):
+    """A Server-Sent Events response (its media type lets OpenAPI describe the events)."""
+
+    media_type = "text/event-stream"
+
+
+# The schema of a `log` event's data; `status` events carry {"status": ...}, heartbeats {}.
+_LOG_EVENTS: dict[int | str, dict[str, Any]] = {
+    200: {"model": LogLine, "description": "`log` events, each a LogLine"}
+}
+
+
+@router.get("/runs/{run_id}/logs", response_class=EventStream, responses=_LOG_EVENTS)
 async def stream_run_logs(
     run_id: uuid.UUID,
     sessionmaker: SessionmakerDep,
     since_seq: Annotated[int, Query(ge=-1, description="Send lines with seq > this.")] = -1,
     follow: bool = True,
     last_event_id: Annotated[str | None, Header()] = None,
-) -> StreamingResponse:
+) -> EventStream:
     """Server-Sent Events: ``log`` (id = seq), ``status`` and ``heartbeat``; ends after the final
     status. Resumes after ``since_seq`` or the ``Last-Event-ID`` header, whichever is later."""
     async with sessionmaker() as session:
@@ -146,7 +164,7 @@ async def stream_run_logs(
             yield _sse(event)
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
+    return EventStream(body(), headers=headers)
 
 
 @router.get("/runs/{run_id}/artifacts")
