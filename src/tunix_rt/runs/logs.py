@@ -79,7 +79,10 @@ class LogSink:
     async def close(self) -> None:
         """Stop the flusher and write what is left."""
         if self._flusher is not None:
-            self._flusher.cancel()
+            # Under the lock: a periodic flush that has taken its batch finishes storing it (a
+            # cancel mid-INSERT lost those lines; CI saw a failed command's stderr line missing).
+            async with self._lock:
+                self._flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._flusher
             self._flusher = None
