@@ -105,19 +105,6 @@ def int_or_none(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-@dataclass
-class _EchoingContext(JobContext):
-    """A context whose log lines are also shown to the caller (an in-process execution)."""
-
-    echo: Callable[[str], None] | None = None
-
-    async def log(self, line: str, stream: str = "stdout") -> None:
-        """Show the line, then append it to the run's log."""
-        if self.echo is not None:
-            self.echo(line)
-        await super().log(line, stream)
-
-
 async def execute_here(
     job: queue.ClaimedJob,
     *,
@@ -130,18 +117,8 @@ async def execute_here(
 ) -> dict[str, Any]:
     """Run a job this process claimed (``queue.claim_job``) with its handler, renewing the lease
     as a worker would, and finish it; returns the fields of its final record."""
-    ctx = _EchoingContext(
-        job_id=job.id,
-        run_id=job.run_id,
-        kind=job.kind,
-        payload=job.payload,
-        settings=settings,
-        sessionmaker=sessionmaker,
-        run_dir=run_dir_for(settings, job),
-        attempt=job.attempts,
-        echo=echo,
-    )
-    active = Active(job=job, ctx=ctx, started=time.monotonic())
+    active = new_active(job, settings=settings, sessionmaker=sessionmaker, kill_grace_s=10.0)
+    active.ctx.echo = echo
     beat = asyncio.create_task(_heartbeat(active, sessionmaker, worker_id, lease_s))
     try:
         outcome = await call_handler(active, sessionmaker, handlers)

@@ -37,9 +37,13 @@ class JobContext:
     # Seconds between SIGTERM and SIGKILL when a subprocess is cancelled.
     kill_grace_s: float = 10.0
     sink: LogSink | None = None
+    # Also shows each line to a caller running the job in its own process (``tunix-rt eval``).
+    echo: Callable[[str], None] | None = None
 
     async def log(self, line: str, stream: str = "stdout") -> None:
         """Append one line to the run's log (batched writes; ``seq`` assigned here)."""
+        if self.echo is not None:
+            self.echo(line)
         if self.sink is None:
             log.info("job %s [%s] %s", self.job_id, stream, line)
             return
