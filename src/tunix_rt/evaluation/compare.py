@@ -46,13 +46,11 @@ class ConfigChange(BaseModel):
     b: Any
 
 
-class ItemDiff(BaseModel):
-    """Both runs' latest evaluations on one eval set, item by item, with a paired test."""
+class PairedDiff(BaseModel):
+    """Two evaluations' scores on their shared items: outcome counts and a paired test."""
 
-    eval_set: str
-    judge: str
-    evaluation_a: uuid.UUID
-    evaluation_b: uuid.UUID
+    model_config = ConfigDict(frozen=True)
+
     shared: int
     fixed: int
     broken: int
@@ -66,6 +64,20 @@ class ItemDiff(BaseModel):
     p_value: float
     fixed_ids: list[str]
     broken_ids: list[str]
+
+    @property
+    def n_paired(self) -> int:
+        """Shared items that both evaluations scored."""
+        return self.shared - self.skipped
+
+
+class ItemDiff(PairedDiff):
+    """Both runs' latest evaluations on one eval set, item by item, with a paired test."""
+
+    eval_set: str
+    judge: str
+    evaluation_a: uuid.UUID
+    evaluation_b: uuid.UUID
 
 
 class Comparison(BaseModel):
@@ -130,31 +142,6 @@ async def _latest(session: AsyncSession, run_id: uuid.UUID) -> dict[str, Evaluat
 def item_scores(results: Sequence[EvaluationResult], judge: str) -> dict[str, float | None]:
     """Each item's score by one judge (None where it skipped the item)."""
     return {r.item_id: (r.verdicts.get(judge) or {}).get("score") for r in results}
-
-
-class PairedDiff(BaseModel):
-    """Two evaluations' scores on their shared items: outcome counts and a paired test."""
-
-    model_config = ConfigDict(frozen=True)
-
-    shared: int
-    fixed: int
-    broken: int
-    both_right: int
-    both_wrong: int
-    skipped: int
-    score_a: float | None
-    score_b: float | None
-    delta: float | None
-    test: str
-    p_value: float
-    fixed_ids: list[str]
-    broken_ids: list[str]
-
-    @property
-    def n_paired(self) -> int:
-        """Shared items that both evaluations scored."""
-        return self.shared - self.skipped
 
 
 def paired_diff(
