@@ -19,8 +19,8 @@ from tunix_rt.evaluation import service
 from tunix_rt.evaluation.predictions import predictions_path
 from tunix_rt.jobs.evaluate import evaluate_job
 from tunix_rt.runs import queue
-from tunix_rt.runs.execution import run_dir_for
-from tunix_rt.runs.handlers import JobContext, JobFailed
+from tunix_rt.runs.execution import new_active
+from tunix_rt.runs.handlers import JobFailed
 from tunix_rt.runs.models import JobStatus, Run
 from tunix_rt.settings import Settings
 
@@ -90,15 +90,7 @@ async def execute_evaluate_run(
             session=session, job_id=evaluation.job_run.job_id, worker_id="test", lease_s=60
         )
     assert job is not None
-    ctx = JobContext(
-        job_id=job.id,
-        run_id=job.run_id,
-        kind=job.kind,
-        payload=job.payload,
-        settings=settings,
-        sessionmaker=maker,
-        run_dir=run_dir_for(settings, job),
-    )
+    ctx = new_active(job, settings=settings, sessionmaker=maker, kill_grace_s=10.0).ctx
     outcome: dict[str, Any]
     try:
         outcome = {"status": JobStatus.SUCCEEDED, "result": await evaluate_job(ctx)}

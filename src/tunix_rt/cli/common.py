@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tunix_rt import errors
 from tunix_rt.db import migrate
-from tunix_rt.db.session import create_engine, create_sessionmaker
+from tunix_rt.db.session import create_engine, create_sessionmaker, session_scope
 from tunix_rt.settings import Settings, get_settings
 
 T = TypeVar("T")
@@ -86,10 +86,6 @@ async def sessionmaker_for(
 @asynccontextmanager
 async def cli_session(settings: Settings | None = None) -> AsyncIterator[AsyncSession]:
     """A committed-on-success session on the configured database (migrating SQLite first)."""
-    async with sessionmaker_for(settings or get_settings()) as maker, maker() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+    settings = settings or get_settings()
+    async with sessionmaker_for(settings) as maker, session_scope(maker) as session:
+        yield session
