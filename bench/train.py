@@ -1,14 +1,21 @@
 """Training throughput: the PyTorch recipe beside a minimal hand-written loop, and Tunix.
 
 Same tiny model (tiny-llama preset, same seed), same data, same batch size and thread count,
-measured in one process. Rounds alternate (minimal, recipe, minimal, recipe, ...) and the best
-round of each counts, because this 2-core machine is shared and noisy. Tokens/s counts non-pad
-tokens (prompt + completion) of training steps after warm-up. With two or more threads it also
+measured in one process. It also measures candidate tiny models side by side at the demo's
+layout (batch 2 on one thread: each of the demo's two processes), on the demo's own data
+(``reasoning_mix`` as the demo draws it, ``words`` tokenizer, ``plain`` template, ``tagged``
+style): the preset as transformers runs it, the same under ``torch.compile``, GPT-2's
+architecture (learned positions, LayerNorm, fused GELU, one QKV matmul) and GPT-NeoX's (rotary,
+LayerNorm, fused GELU), each against the preset in the same run. Rounds alternate (minimal,
+recipe, minimal, recipe, ...) and the best round of each counts, because this 2-core machine
+is shared and noisy. Tokens/s counts non-pad tokens (prompt + completion) of training steps
+after warm-up. With two or more threads it also
 compares, at the demo's small batch (4), the recipe as one process on all threads with 2
 data-parallel processes on half the threads and half the batch each (the same updates): tiny
 matrices leave a second thread idle, a second process is not.
 
-    .venv/bin/python -m bench.train [--quick] [--steps N] [--rounds R] [--threads T] [--no-tunix]
+    .venv/bin/python -P bench/train.py [--quick] [--steps N] [--rounds R] [--threads T]
+        [--no-tunix] [--no-candidates]
 """
 
 from __future__ import annotations
@@ -63,6 +70,74 @@ def config(data: Path, out: Path, steps: int, threads: int, **extra: Any) -> Tra
             **extra,
         }
     )
+
+
+def demo_data(path: Path, n: int) -> Path:
+    """The demo's kind of traces, drawn as ``tunix-rt demo`` draws them."""
+    from tunix_rt.cli.demo import DemoPlan
+    from tunix_rt.traces.generators import reasoning_mix
+
+    traces = reasoning_mix.generate(n, seed=7, **DemoPlan().knobs)
+    path.write_bytes(b"".join(orjson.dumps(t.model_dump(mode="json")) + b"\n" for t in traces))
+    return path
+
+
+def candidate_models(vocab: int, pad: int) -> dict[str, Any]:
+    """Builders of the candidates, each at the demo's size (3 layers, d=128, 4 heads)."""
+    from transformers import AutoModelForCausalLM, GPT2Config, GPTNeoXConfig
+
+    def preset() -> Any:
+        return tiny.build_model("tiny-llama", vocab, {"num_hidden_layers": 3}, pad_token_id=pad)
+
+    def gpt2() -> Any:
+        cfg = GPT2Config(
+            vocab_size=vocab, n_embd=128, n_inner=512, n_layer=3, n_head=4, n_positions=1024,
+            activation_function="gelu_pytorch_tanh", resid_pdrop=0.0, embd_pdrop=0.0,
+            attn_pdrop=0.0, pad_token_id=pad, bos_token_id=pad, eos_token_id=pad,
+        )  # fmt: skip
+        return AutoModelForCausalLM.from_config(cfg)
+
+    def neox() -> Any:
+        cfg = GPTNeoXConfig(
+            vocab_size=vocab, hidden_size=128, intermediate_size=512, num_hidden_layers=3,
+            num_attention_heads=4, max_position_embeddings=2048, hidden_act="gelu_pytorch_tanh",
+            tie_word_embeddings=True, attention_dropout=0.0, hidden_dropout=0.0,
+            pad_token_id=pad, bos_token_id=pad, eos_token_id=pad,
+        )  # fmt: skip
+        return AutoModelForCausalLM.from_config(cfg)
+
+    return {"tiny-llama": preset, "tiny-llama+compile": preset, "gpt2": gpt2, "gpt-neox": neox}
+
+
+def candidate_rate(data: Path, name: str, steps: int, warmup: int) -> tuple[int, float]:
+    """(parameters, tokens/s after ``warmup`` steps) of one candidate at batch 2, one thread."""
+    import torch.nn.functional as F
+
+    torch.set_num_threads(1)
+    rows = load_rows(data)
+    kw: dict[str, Any] = {"template": ChatTemplate.PLAIN, "style": TraceStyle.TAGGED}
+    tok = tiny.build_tokenizer(corpus_texts(rows, **kw), words=True, **kw)
+    examples, _ = encode_examples(rows, tok, max_seq_length=640, **kw)
+    torch.manual_seed(0)
+    model = candidate_models(len(tok), tok.pad_token_id)[name]()
+    forward = torch.compile(model, dynamic=True) if name.endswith("+compile") else model
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.98), fused=True)
+    order = epoch_batches([len(e.input_ids) for e in examples], 2, seed=0, epoch=0)
+    tokens, started = 0, time.perf_counter()
+    for step in range(steps):
+        if step == warmup:  # compiling (and its recompiles) happens before this
+            tokens, started = 0, time.perf_counter()
+        batch = collate([examples[i] for i in order[step % len(order)]], tok.pad_token_id)
+        logits = forward(input_ids=batch.input_ids, attention_mask=batch.attention_mask).logits
+        loss = F.cross_entropy(
+            logits[:, :-1].reshape(-1, logits.size(-1)), batch.labels[:, 1:].reshape(-1)
+        )
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        tokens += batch.tokens
+    return model.num_parameters(), tokens / (time.perf_counter() - started)
 
 
 def minimal_loop(data: Path, steps: int, threads: int) -> float:
@@ -142,6 +217,7 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
     p.add_argument("--no-tunix", action="store_true")
+    p.add_argument("--no-candidates", action="store_true", help="skip the model candidates")
     a = p.parse_args()
     steps, rounds = (WARMUP + 5, 1) if a.quick else (a.steps, a.rounds)
     with tempfile.TemporaryDirectory() as tmp:
@@ -161,6 +237,15 @@ def main() -> None:
                 f"2 processes x {a.threads // 2} threads {parallel:.0f} tok/s"
             )
         tunix = None if a.no_tunix else tunix_rate(data, Path(tmp) / "tunix", steps, a.threads)
+        candidates: dict[str, list[float]] = {}
+        if not a.no_candidates:
+            demo = demo_data(Path(tmp) / "demo.jsonl", 300 if a.quick else 2000)
+            c_steps, c_warm = (30, 10) if a.quick else (steps * 10, steps * 2)
+            for r in range(rounds):
+                for name in candidate_models(8, 0):
+                    params, rate = candidate_rate(demo, name, c_steps, c_warm)
+                    candidates.setdefault(name, []).append(rate)
+                    print(f"round {r}: {name} ({params:,} parameters) {rate:.0f} tok/s")
     base = max(minimal)
     print(
         f"best: minimal loop {base:.0f} tok/s, recipe {max(recipe):.0f} tok/s, "
@@ -171,6 +256,10 @@ def main() -> None:
         print(figure("batch4_2_processes_tokens_per_s", parallel, small, ">= 1.2"))
     if tunix is not None:
         print(figure("tunix_tokens_per_s", tunix, base, "report"))
+    if candidates:
+        preset = max(candidates.pop("tiny-llama"))
+        for name, rates in candidates.items():
+            print(figure(f"candidate_{name}_tokens_per_s", max(rates), preset, ">= 1.6"))
 
 
 if __name__ == "__main__":

@@ -10,11 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.training.rank_bodies import one_rank_fails, sums
 from tests.training.test_torch_recipe import _config, _events
 
 from tunix_rt.errors import InvalidInput
 from tunix_rt.training.__main__ import EXIT_SIGNAL, main
 from tunix_rt.training.config import load_config
+from tunix_rt.training.parallel import launch
 from tunix_rt.training.torch_recipe import train
 
 
@@ -89,4 +91,19 @@ def test_bad_input_with_two_processes_is_one_line_and_no_rank_left_behind(
     assert err.startswith("error: ")
     assert "missing.jsonl" in err
     assert len(err.splitlines()) == 1
+    assert not multiprocessing.active_children()
+
+
+def test_shared_memory_sums_match_on_every_rank(tmp_path: Path) -> None:
+    cfg = load_config(_config(tmp_path, processes=2))
+    assert launch(cfg, False, sums) == [3.0, 20.0, 3.0, 3.0, 3.0, 1.0, 4.0, 1.0]
+    assert not multiprocessing.active_children()
+
+
+def test_a_rank_that_fails_releases_the_others_at_once(tmp_path: Path) -> None:
+    cfg = load_config(_config(tmp_path, processes=2))
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="rank stopped answering; rank-1 exit code 1"):
+        launch(cfg, False, one_rank_fails)
+    assert time.monotonic() - started < 60  # not the 5-minute collective timeout
     assert not multiprocessing.active_children()

@@ -13,7 +13,8 @@ from tunix_rt.cli.main import app
 from tunix_rt.training import generate as gen
 from tunix_rt.training.__main__ import main
 from tunix_rt.training.config import load_config
-from tunix_rt.training.torch_recipe import lr_factor, train
+from tunix_rt.training.schedule import lr_factor
+from tunix_rt.training.torch_recipe import train
 
 SMALL = {
     "hidden_size": 32,
@@ -95,6 +96,20 @@ def test_recipe_learns_checkpoints_resumes_and_the_model_generates(tmp_path: Pat
     assert json.loads(out.read_text())["tokens"] <= 3
 
 
+@pytest.mark.parametrize(("schedule", "final"), [("cosine", 0.1), ("linear", 0.0)])
+def test_a_step_budget_ends_at_its_step_with_the_schedule_at_its_final_value(
+    tmp_path: Path, schedule: str, final: float
+) -> None:
+    cfg = _config(tmp_path, max_steps=5, warmup_steps=1, lr_schedule=schedule)
+    result = train(load_config({**cfg, "save_every_steps": None}))
+    assert (result.step, result.stop_reason) == (5, "max_steps")
+    events = _events(tmp_path / "run", "train")
+    assert [e["step"] for e in events] == [1, 2, 3, 4, 5]
+    assert events[0]["lr"] == pytest.approx(3e-3)  # warmup (step + 1) / 1
+    assert events[-1]["lr"] == pytest.approx(3e-3 * final)  # the last update, not one after
+    assert [e["step"] for e in _events(tmp_path / "run", "end")] == [5]
+
+
 def test_same_seed_same_losses(tmp_path: Path) -> None:
     runs = []
     for name in ("a", "b"):
@@ -123,8 +138,10 @@ def test_bad_inputs_fail_before_training(tmp_path: Path) -> None:
     [
         ("constant", 0, 0.5),
         ("constant", 5, 1.0),
+        ("linear", 11, 0.0),
         ("linear", 12, 0.0),
         ("cosine", 2, 1.0),
+        ("cosine", 11, 0.1),
         ("cosine", 12, 0.1),
     ],
 )

@@ -110,6 +110,9 @@ def test_loss_is_finite_and_falls(resumed_run: Path) -> None:
     assert [e["step"] for e in events(resumed_run, "eval")] == [0, 4, 4, 6]
     ends = events(resumed_run, "end")
     assert [(e["step"], e["stop_reason"]) for e in ends] == [(4, "max_steps"), (6, "max_steps")]
+    # The step budget's last update trains at the cosine floor (10% of the peak), as in torch.
+    assert [e["step"] for e in events(resumed_run)][-1] == 6
+    assert events(resumed_run)[-1]["lr"] == pytest.approx(1e-3)
 
 
 def test_orbax_checkpoints_are_written(resumed_run: Path) -> None:

@@ -112,6 +112,19 @@ async def read_metrics(*, session: AsyncSession, run_id: uuid.UUID) -> Sequence[
     return rows.all()
 
 
+async def latest_event(
+    *, session: AsyncSession, run_id: uuid.UUID, event: str
+) -> dict[str, Any] | None:
+    """The fields of the run's latest stored ``event`` (``train``, ``eval``, ``end``), if any."""
+    row = await session.scalar(
+        select(RunMetric)
+        .where(RunMetric.run_id == run_id, RunMetric.event == event)
+        .order_by(RunMetric.seq.desc())
+        .limit(1)
+    )
+    return None if row is None else dict(row.data)
+
+
 def to_series(events: Sequence[RunMetric]) -> dict[str, list[MetricPoint]]:
     """``{"train/loss": [points], "eval/accuracy": [...]}``: every finite numeric field."""
     series: dict[str, list[MetricPoint]] = {}

@@ -9,17 +9,24 @@ checkpoints, final model) and the clock of the time budget; a stop (signal, budg
 rank stops all of them at the same step.
 
 On these 2-core machines one thread per process is what puts the second core to work: two
-threads inside one process gain little at the tiny models' matrix sizes.
+threads inside one process gain little at the tiny models' matrix sizes. The per-step sums
+(gradients, the stop check) go through a shared-memory block and a semaphore barrier rather
+than gloo: the ranks share one host, and a gloo all-reduce of a 0.5M-parameter gradient over
+loopback TCP (3 ms, plus 0.4 ms for the stop check) cost a tiny model's 2-process run about a
+third of its throughput (docs/results.md). Gloo still starts the group and broadcasts.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from multiprocessing.shared_memory import SharedMemory
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,25 +43,75 @@ TIMEOUT = timedelta(minutes=5)
 JOIN_S = 60.0
 
 
+class SharedSum:
+    """Sums a vector of fixed length over the ranks of one host through shared memory.
+
+    Each rank writes its vector into its own slot and waits at the barrier; then every rank
+    adds the slots in rank order (the same float result everywhere). Two sets of slots are
+    used in turn, so a rank that is one call ahead never overwrites slots another rank is
+    still reading: no second barrier is needed.
+    """
+
+    def __init__(self, ranks: Ranks, size: int, dtype: torch.dtype) -> None:
+        assert ranks.sync is not None
+        self.rank, self.sync, self.leader = ranks.rank, ranks.sync, ranks.leader
+        nbytes = 2 * ranks.world * size * torch.empty((), dtype=dtype).element_size()
+        block = SharedMemory(create=True, size=nbytes) if ranks.leader else None
+        names = [block.name if block else None]
+        dist.broadcast_object_list(names, src=0)
+        self.block = block or SharedMemory(name=names[0])
+        self.slots = torch.frombuffer(self.block.buf, dtype=dtype).view(2, ranks.world, size)
+        self.turn = 0
+
+    def __call__(self, values: torch.Tensor) -> torch.Tensor:
+        slots = self.slots[self.turn]
+        self.turn ^= 1
+        slots[self.rank].copy_(values)
+        try:
+            self.sync.wait(TIMEOUT.total_seconds())
+        except threading.BrokenBarrierError:
+            raise RuntimeError("a data-parallel rank stopped answering") from None
+        return slots.sum(0)
+
+    def close(self) -> None:
+        """Release the block (the leader also removes it)."""
+        del self.slots
+        self.block.close()
+        if self.leader:
+            self.block.unlink()
+
+
 @dataclass(frozen=True)
 class Ranks:
     """This process's place in the group; one process (the default) makes every call a no-op."""
 
     rank: int = 0
     world: int = 1
+    sync: Barrier | None = None  # the host's barrier for the shared-memory sums
+    _sums: dict[tuple[int, torch.dtype], SharedSum] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def leader(self) -> bool:
         """Whether this rank writes files and prints."""
         return self.rank == 0
 
+    def _summed(self, values: torch.Tensor) -> torch.Tensor:
+        if self.sync is None:  # a group without a shared barrier: gloo
+            dist.all_reduce(values)
+            return values
+        key = (values.numel(), values.dtype)
+        if key not in self._sums:
+            self._sums[key] = SharedSum(self, *key)
+        return self._sums[key](values)
+
     def sum(self, *values: float) -> list[float]:
         """``values`` summed over the ranks."""
         if self.world == 1:
             return list(values)
-        t = torch.tensor(values, dtype=torch.float64)
-        dist.all_reduce(t)
-        return [float(v) for v in t.tolist()]
+        total = self._summed(torch.tensor(values, dtype=torch.float64))
+        return [float(v) for v in total.tolist()]
 
     def sum_gradients(self, params: Sequence[torch.nn.Parameter], loss: float) -> float:
         """Sum every parameter's gradient (and this rank's ``loss``) over the ranks, in place."""
@@ -66,12 +123,18 @@ class Ranks:
                 p.grad = torch.zeros_like(p)
             grads.append(p.grad)
         flat = torch.cat([g.reshape(-1).float() for g in grads] + [torch.tensor([loss])])
-        dist.all_reduce(flat)
+        total = self._summed(flat)
         offset = 0
         for g in grads:
-            g.copy_(flat[offset : offset + g.numel()].view_as(g))
+            g.copy_(total[offset : offset + g.numel()].view_as(g))
             offset += g.numel()
-        return float(flat[-1])
+        return float(total[-1])
+
+    def close(self) -> None:
+        """Release the shared-memory blocks of this rank."""
+        for shared in self._sums.values():
+            shared.close()
+        self._sums.clear()
 
     def barrier(self) -> None:
         """Wait until every rank gets here."""
@@ -104,19 +167,23 @@ def launch(cfg: TrainConfig, resume: bool, body: Body[T]) -> T:
     Path(cfg.output_dir).mkdir(parents=True, exist_ok=True)
     store = Path(cfg.output_dir) / f".rendezvous-{uuid.uuid4().hex}"
     ctx = multiprocessing.get_context("spawn")
+    sync = ctx.Barrier(cfg.processes)
     others = [
-        ctx.Process(target=_rank_main, args=(body, cfg, resume, r, store), name=f"rank-{r}")
+        ctx.Process(target=_rank_main, args=(body, cfg, resume, r, store, sync), name=f"rank-{r}")
         for r in range(1, cfg.processes)
     ]
     for proc in others:
         proc.start()
     try:
         _join_group(store, 0, cfg.processes)
+        ranks = Ranks(0, cfg.processes, sync)
         try:
-            result = body(cfg, resume, Ranks(0, cfg.processes))
+            result = body(cfg, resume, ranks)
         except RuntimeError as exc:  # a collective failed: say which rank went away
-            raise RuntimeError(f"{exc}; {_exit_codes(others, 0.0)}") from exc
+            sync.abort()
+            raise RuntimeError(f"{exc}; {_exit_codes(others, 5.0)}") from exc
         finally:
+            ranks.close()
             dist.destroy_process_group()
         codes = _exit_codes(others, JOIN_S)
         if any(p.exitcode != 0 for p in others):
@@ -138,11 +205,18 @@ def _join_group(store: Path, rank: int, world: int) -> None:
     )
 
 
-def _rank_main(body: Body[object], cfg: TrainConfig, resume: bool, rank: int, store: Path) -> None:
+def _rank_main(
+    body: Body[object], cfg: TrainConfig, resume: bool, rank: int, store: Path, sync: Barrier
+) -> None:
     _join_group(store, rank, cfg.processes)
+    ranks = Ranks(rank, cfg.processes, sync)
     try:
-        body(cfg, resume, Ranks(rank, cfg.processes))
+        body(cfg, resume, ranks)
+    except BaseException:
+        sync.abort()  # the other ranks stop waiting for this one
+        raise
     finally:
+        ranks.close()
         dist.destroy_process_group()
 
 

@@ -1,9 +1,9 @@
 """The PyTorch SFT recipe: setup -> train -> save_checkpoint -> cleanup, as one readable loop.
 
 Loss is token-level cross-entropy on completion tokens only, averaged over the completion
-tokens of the whole accumulation window. The learning rate is a pure function of the
-optimizer step (or of elapsed time when only ``time_budget_s`` bounds the run), so restoring
-the step restores the schedule.
+tokens of the whole accumulation window. The learning rate (training/schedule.py) is a pure
+function of the optimizer step (or of elapsed time when only ``time_budget_s`` bounds the
+run), so restoring the step restores the schedule.
 """
 
 from __future__ import annotations
@@ -25,24 +25,8 @@ from tunix_rt.training.config import TrainConfig, check_resumable
 from tunix_rt.training.data import EncodedExample
 from tunix_rt.training.parallel import Ranks
 from tunix_rt.training.records import StopReason, TrainResult
+from tunix_rt.training.schedule import lr_factor
 from tunix_rt.training.torch_setup import Setup, setup
-
-# Cosine decays to this fraction of the peak rate rather than to zero.
-COSINE_FLOOR = 0.1
-
-
-def lr_factor(cfg: TrainConfig, step: int, total: int | None, progress: float) -> float:
-    """Warmup then the schedule; ``progress`` in [0, 1] is used when ``total`` is unknown."""
-    if step < cfg.warmup_steps:
-        return (step + 1) / cfg.warmup_steps
-    if total is not None:
-        progress = (step - cfg.warmup_steps) / max(1, total - cfg.warmup_steps)
-    progress = min(max(progress, 0.0), 1.0)
-    if cfg.lr_schedule == "linear":
-        return 1.0 - progress
-    if cfg.lr_schedule == "cosine":
-        return COSINE_FLOOR + (1 - COSINE_FLOOR) * 0.5 * (1 + math.cos(math.pi * progress))
-    return 1.0
 
 
 def make_optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:

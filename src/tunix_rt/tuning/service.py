@@ -16,8 +16,9 @@ from tunix_rt.errors import InvalidInput, InvalidState, NotFound, Problem, Unava
 from tunix_rt.registry import service as registry_service
 from tunix_rt.registry.models import ModelVersion
 from tunix_rt.registry.schemas import PromoteRequest
+from tunix_rt.runs import metrics
 from tunix_rt.runs import service as run_service
-from tunix_rt.runs.models import TERMINAL, Run, RunMetric, RunStatus
+from tunix_rt.runs.models import TERMINAL, Run, RunStatus
 from tunix_rt.settings import Settings
 from tunix_rt.training.config import config_problems
 from tunix_rt.tuning.models import TuningJob, TuningStatus, TuningTrial, is_finite
@@ -207,15 +208,10 @@ async def last_training_loss(
     *, session: AsyncSession, run_id: uuid.UUID
 ) -> tuple[int, float] | None:
     """(step, loss) of the run's latest ``train`` event, if any."""
-    row = await session.scalar(
-        select(RunMetric)
-        .where(RunMetric.run_id == run_id, RunMetric.event == "train")
-        .order_by(RunMetric.seq.desc())
-        .limit(1)
-    )
-    if row is None or not isinstance(row.data.get("loss"), int | float):
+    data = await metrics.latest_event(session=session, run_id=run_id, event="train")
+    if data is None or not isinstance(data.get("loss"), int | float):
         return None
-    return int(row.data.get("step", 0)), float(row.data["loss"])
+    return int(data.get("step", 0)), float(data["loss"])
 
 
 def pick_best(trials: list[TuningTrial], mode: str) -> TuningTrial | None:

@@ -1,13 +1,13 @@
 """Learning-rate schedule and optimizer for the tunix backend, matching the torch recipe.
 
-Same warmup ((step + 1) / warmup), same cosine floor (10% of the peak), same AdamW betas
-(0.9, 0.98) with no weight decay on vectors (norms, biases), SGD with momentum 0.9, and
-gradient clipping on the whole (accumulated) gradient before the update.
+The rate is training/schedule.py's, traced by JAX (same warmup, same cosine floor, the final
+value at the last update); the same AdamW betas (0.9, 0.98) with no weight decay on vectors
+(norms, biases), SGD with momentum 0.9, and gradient clipping on the whole (accumulated)
+gradient before the update.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -16,8 +16,7 @@ import jax.numpy as jnp
 import optax
 
 from tunix_rt.training.config import TrainConfig
-
-COSINE_FLOOR = 0.1  # as torch_recipe.COSINE_FLOOR
+from tunix_rt.training.schedule import COSINE_FLOOR, lr_factor
 
 
 def schedule(config: TrainConfig, total: int | None) -> Callable[[Any], Any]:
@@ -30,7 +29,8 @@ def schedule(config: TrainConfig, total: int | None) -> Callable[[Any], Any]:
         if kind == "constant" or total is None:
             after = jnp.ones_like(step)
         else:
-            progress = jnp.clip((step - warm) / max(1, total - warm), 0.0, 1.0)
+            # schedule.step_progress, traced: 1.0 at the last update
+            progress = jnp.clip((step - warm) / max(1, total - 1 - warm), 0.0, 1.0)
             if kind == "linear":
                 after = 1.0 - progress
             else:
@@ -42,15 +42,8 @@ def schedule(config: TrainConfig, total: int | None) -> Callable[[Any], Any]:
 
 
 def host_factor(config: TrainConfig, step: int, progress: float) -> float:
-    """The torch recipe's ``lr_factor`` for a run bounded only by time (``progress`` in [0, 1])."""
-    if step < config.warmup_steps:
-        return (step + 1) / config.warmup_steps
-    progress = min(max(progress, 0.0), 1.0)
-    if config.lr_schedule == "linear":
-        return 1.0 - progress
-    if config.lr_schedule == "cosine":
-        return COSINE_FLOOR + (1 - COSINE_FLOOR) * 0.5 * (1 + math.cos(math.pi * progress))
-    return 1.0
+    """``schedule.lr_factor`` for a run bounded only by time (``progress`` in [0, 1])."""
+    return lr_factor(config, step, None, progress)
 
 
 def time_driven(config: TrainConfig, total: int | None) -> bool:
