@@ -12,7 +12,9 @@ is shared and noisy. Tokens/s counts non-pad tokens (prompt + completion) of tra
 after warm-up. With two or more threads it also
 compares, at the demo's small batch (4), the recipe as one process on all threads with 2
 data-parallel processes on half the threads and half the batch each (the same updates): tiny
-matrices leave a second thread idle, a second process is not.
+matrices leave a second thread idle, a second process is not. And it runs the demo's own
+layout and config (2 processes x batch 2) with the per-step sums over gloo (as before #16)
+and through shared memory (now), beside two independent loops (the ceiling of two cores).
 
     .venv/bin/python -P bench/train.py [--quick] [--steps N] [--rounds R] [--threads T]
         [--no-tunix] [--no-candidates]
@@ -140,6 +142,38 @@ def candidate_rate(data: Path, name: str, steps: int, warmup: int) -> tuple[int,
     return model.num_parameters(), tokens / (time.perf_counter() - started)
 
 
+def _independent_loop(data: Path, steps: int, warmup: int, rates: Any) -> None:
+    rates.put(candidate_rate(data, "tiny-llama", steps, warmup)[1])
+
+
+def layout_rates(data: Path, out: Path, steps: int, every: int) -> tuple[float, float, float]:
+    """The demo's layout (its config: 2 processes x batch 2, one thread each) summing over gloo,
+    the same summing through shared memory (the recipe's default), and the ceiling: two
+    independent single-process loops side by side, their tokens/s added."""
+    import multiprocessing
+
+    from tunix_rt.cli.demo import DemoPlan
+    from tunix_rt.training import parallel
+    from tunix_rt.training.torch_recipe import train_rank
+
+    doc = {k: v for k, v in DemoPlan().train.items() if k != "max_steps"}
+    doc.update(data_path=str(data), style="tagged", max_steps=steps, log_every_steps=every)
+    doc["warmup_steps"] = min(doc["warmup_steps"], steps // 10)
+    gloo = load_config({**doc, "output_dir": str(out / "gloo")})
+    parallel.launch(gloo, False, train_rank, shared_sums=False)
+    shared = load_config({**doc, "output_dir": str(out / "shared")})
+    parallel.launch(shared, False, train_rank)
+    ctx = multiprocessing.get_context("spawn")
+    rates = ctx.Queue()
+    procs = [ctx.Process(target=_independent_loop, args=(data, steps, every, rates)) for _ in "ab"]
+    for proc in procs:
+        proc.start()
+    ceiling = rates.get() + rates.get()
+    for proc in procs:
+        proc.join()
+    return steady_rate(out / "gloo", every), steady_rate(out / "shared", every), ceiling
+
+
 def minimal_loop(data: Path, steps: int, threads: int) -> float:
     """A plain loop: HF loss on masked labels, AdamW, clipping; tokens/s after warm-up."""
     torch.set_num_threads(threads)
@@ -238,8 +272,17 @@ def main() -> None:
             )
         tunix = None if a.no_tunix else tunix_rate(data, Path(tmp) / "tunix", steps, a.threads)
         candidates: dict[str, list[float]] = {}
+        demo = demo_data(Path(tmp) / "demo.jsonl", 300 if a.quick else 2000)
+        layouts = []
+        for r in range(rounds):
+            l_steps, every = (30, 10) if a.quick else (steps * 15, 100)
+            layouts.append(layout_rates(demo, Path(tmp) / f"layout{r}", l_steps, every))
+            print(
+                f"round {r}: demo layout (2 processes x batch 2): gloo sums {layouts[-1][0]:.0f} "
+                f"tok/s, shared-memory sums {layouts[-1][1]:.0f}, two independent loops "
+                f"{layouts[-1][2]:.0f}"
+            )
         if not a.no_candidates:
-            demo = demo_data(Path(tmp) / "demo.jsonl", 300 if a.quick else 2000)
             c_steps, c_warm = (30, 10) if a.quick else (steps * 10, steps * 2)
             for r in range(rounds):
                 for name in candidate_models(8, 0):
@@ -256,6 +299,9 @@ def main() -> None:
         print(figure("batch4_2_processes_tokens_per_s", parallel, small, ">= 1.2"))
     if tunix is not None:
         print(figure("tunix_tokens_per_s", tunix, base, "report"))
+    gloo, shared, ceiling = (max(x[i] for x in layouts) for i in range(3))
+    print(figure("demo_layout_tokens_per_s", shared, gloo, ">= 1.6 (shared sums / gloo sums)"))
+    print(figure("demo_layout_vs_independent_loops", shared, ceiling, ">= 0.9"))
     if candidates:
         preset = max(candidates.pop("tiny-llama"))
         for name, rates in candidates.items():

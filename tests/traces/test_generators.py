@@ -18,6 +18,7 @@ from tunix_rt.traces.generators.arithmetic import (
     subtraction_steps,
 )
 from tunix_rt.traces.generators.reasoning_mix import generate as reasoning_mix_generate
+from tunix_rt.traces.generators.reasoning_mix import kind_of
 from tunix_rt.traces.generators.word_problems import column_work
 from tunix_rt.traces.schemas import TraceCreate
 from tunix_rt.traces.stepcheck import check_steps
@@ -299,4 +300,22 @@ def test_word_columns_work_multi_digit_word_steps_by_column() -> None:
         for t in plain
         if t.meta and t.meta["category"] == "word_problem"
         for s in t.steps
+    )
+
+
+@pytest.mark.parametrize("share", [0, 20, 35, 100])
+def test_reasoning_mix_word_share_moves_the_word_problems_only(share: int) -> None:
+    traces = reasoning_mix_generate(2000, seed=5, word_share=share, unique=False)
+    cats = [t.meta["category"] for t in traces if t.meta]
+    words = cats.count("word_problem") / len(cats)
+    assert abs(words - share / 100) < 0.03
+    rest = [c for c in cats if c != "word_problem"]
+    if rest:  # addition : subtraction : multiplication stay 30 : 30 : 20
+        assert abs(rest.count("multiplication") / len(rest) - 0.25) < 0.04
+        assert abs(rest.count("addition") / len(rest) - 0.375) < 0.04
+
+
+def test_reasoning_mix_default_share_draws_the_same_problems_as_before() -> None:
+    assert [kind_of(r, 20) for r in range(100)] == (
+        ["add"] * 30 + ["sub"] * 30 + ["mul"] * 20 + ["word"] * 20
     )

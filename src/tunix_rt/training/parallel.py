@@ -151,10 +151,11 @@ class Ranks:
 Body = Callable[[TrainConfig, bool, Ranks], T]
 
 
-def launch(cfg: TrainConfig, resume: bool, body: Body[T]) -> T:
+def launch(cfg: TrainConfig, resume: bool, body: Body[T], *, shared_sums: bool = True) -> T:
     """Run ``body`` on ``cfg.processes`` ranks; this process is rank 0 and returns its result.
 
     ``body`` must be a module-level function (the other ranks are spawned interpreters).
+    ``shared_sums=False`` sums over gloo instead of shared memory (bench/train.py compares).
     """
     if cfg.processes == 1:
         return body(cfg, resume, Ranks())
@@ -167,7 +168,7 @@ def launch(cfg: TrainConfig, resume: bool, body: Body[T]) -> T:
     Path(cfg.output_dir).mkdir(parents=True, exist_ok=True)
     store = Path(cfg.output_dir) / f".rendezvous-{uuid.uuid4().hex}"
     ctx = multiprocessing.get_context("spawn")
-    sync = ctx.Barrier(cfg.processes)
+    sync = ctx.Barrier(cfg.processes) if shared_sums else None
     others = [
         ctx.Process(target=_rank_main, args=(body, cfg, resume, r, store, sync), name=f"rank-{r}")
         for r in range(1, cfg.processes)
@@ -180,7 +181,8 @@ def launch(cfg: TrainConfig, resume: bool, body: Body[T]) -> T:
         try:
             result = body(cfg, resume, ranks)
         except RuntimeError as exc:  # a collective failed: say which rank went away
-            sync.abort()
+            if sync is not None:
+                sync.abort()
             raise RuntimeError(f"{exc}; {_exit_codes(others, 5.0)}") from exc
         finally:
             ranks.close()
@@ -206,14 +208,20 @@ def _join_group(store: Path, rank: int, world: int) -> None:
 
 
 def _rank_main(
-    body: Body[object], cfg: TrainConfig, resume: bool, rank: int, store: Path, sync: Barrier
+    body: Body[object],
+    cfg: TrainConfig,
+    resume: bool,
+    rank: int,
+    store: Path,
+    sync: Barrier | None,
 ) -> None:
     _join_group(store, rank, cfg.processes)
     ranks = Ranks(rank, cfg.processes, sync)
     try:
         body(cfg, resume, ranks)
     except BaseException:
-        sync.abort()  # the other ranks stop waiting for this one
+        if sync is not None:
+            sync.abort()  # the other ranks stop waiting for this one
         raise
     finally:
         ranks.close()

@@ -77,6 +77,7 @@ GENERATORS: dict[str, GeneratorSpec] = {
                 "notation": str,
                 "detail": str,
                 "word_columns": bool,
+                "word_share": int,
                 "unique": bool,
             },
             "the demo mix: 30% addition, 30% subtraction, 20% multiplication, 20% word problems",

@@ -16,7 +16,18 @@ from tunix_rt.traces.schemas import TraceCreate
 
 NAME = "reasoning_mix"
 # Percent of problems per kind (add, sub, mul, word); addition and subtraction span more lengths.
+# ``word_share`` moves the word problems' percent; the rest keep their 30:30:20 proportions.
 WEIGHTS = {"add": 30, "sub": 30, "mul": 20, "word": 20}
+
+
+def kind_of(roll: float, word_share: int) -> str:
+    """The kind of problem for ``roll`` in [0, 100)."""
+    if roll >= 100 - word_share:
+        return "word"
+    scaled = roll * 80 / (100 - word_share)  # onto the 80 points of add, sub and mul
+    if scaled < WEIGHTS["add"]:
+        return "add"
+    return "sub" if scaled < WEIGHTS["add"] + WEIGHTS["sub"] else "mul"
 
 
 def _make(
@@ -27,12 +38,12 @@ def _make(
     notation: str,
     detail: str,
     word_columns: bool,
+    word_share: int,
 ) -> Problem:
-    roll = rng.randrange(100)
-    if roll < WEIGHTS["add"] + WEIGHTS["sub"]:
-        op = "add" if roll < WEIGHTS["add"] else "sub"
-        return arithmetic_problem(op, operand(rng, 1, digits), operand(rng, 1, digits), notation)
-    if roll < 100 - WEIGHTS["word"]:
+    kind = kind_of(rng.randrange(100), word_share)
+    if kind in ("add", "sub"):
+        return arithmetic_problem(kind, operand(rng, 1, digits), operand(rng, 1, digits), notation)
+    if kind == "mul":
         a, b = operand(rng, mul_digits, mul_digits), operand(rng, mul_digits, mul_digits)
         return arithmetic_problem("mul", a, b, notation, detail)
     return word_problem(rng, None, None, word_difficulty, columns=word_columns)
@@ -48,6 +59,7 @@ def generate(
     notation: str = "words",
     detail: str = "partial",
     word_columns: bool = False,
+    word_share: int = WEIGHTS["word"],
     unique: bool = True,
 ) -> list[TraceCreate]:
     """``n`` problems of the mix.
@@ -60,8 +72,11 @@ def generate(
         word_columns: work the word problems' multi-digit steps by column first (in the
             ``reversed`` notation; see ``word_problems.column_work``).
         detail: ``partial`` or ``columns`` multiplication steps (see ``arithmetic``).
+        word_share: percent of word problems (0..100, default 20); addition, subtraction and
+            multiplication share the rest 30:30:20.
     """
     check_range("digits", digits, 1, 5)
+    check_range("word_share", word_share, 0, 100)
     check_range("mul_digits", mul_digits, 1, 3)
     if word_difficulty is not None:
         check_choice("word_difficulty", word_difficulty, DIFFICULTIES)
@@ -72,7 +87,7 @@ def generate(
         seed=seed,
         generator=NAME,
         make=lambda rng: _make(
-            rng, digits, mul_digits, word_difficulty, notation, detail, word_columns
+            rng, digits, mul_digits, word_difficulty, notation, detail, word_columns, word_share
         ),
         unique=unique,
     )
