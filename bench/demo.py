@@ -23,7 +23,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from tunix_rt.cli.demo import GOAL_ACCURACY, DemoPlan, Outcome, run_demo
+from tunix_rt.cli.demo import GOAL_ACCURACY, DemoPlan, Outcome, demo_figure, run_demo
 from tunix_rt.settings import get_settings
 
 
@@ -55,18 +55,7 @@ def line(o: Outcome, wall_s: float, label: str) -> str:
 
 
 def figure(name: str, value: float, unit: str, baseline: float, goal: str) -> str:
-    ratio = value / baseline if baseline else None
-    return json.dumps(
-        {
-            "bench": "demo",
-            "figure": name,
-            "value": round(value, 4),
-            "unit": unit,
-            "baseline": round(baseline, 4),
-            "ratio": None if ratio is None else round(ratio, 3),
-            "goal": goal,
-        }
-    )
+    return json.dumps(demo_figure(name, value, unit, baseline, goal))
 
 
 def main() -> None:

@@ -352,7 +352,7 @@ def _report(outcomes: list[Outcome], wall_s: float) -> None:
     console.print(f"demo wall time {wall_s:,.0f} s")
     main = outcomes[0]
     figures = [
-        _figure(
+        demo_figure(
             "heldout_accuracy",
             main.accuracy,
             "fraction",
@@ -362,7 +362,7 @@ def _report(outcomes: list[Outcome], wall_s: float) -> None:
     ]
     if len(outcomes) > 1:
         figures.append(
-            _figure(
+            demo_figure(
                 "scratchpad_vs_answer_only",
                 main.accuracy,
                 "fraction",
@@ -393,7 +393,9 @@ def _ci(ci: tuple[float, float] | None) -> str:
     return "-" if not ci else f"[{ci[0]:.1%}, {ci[1]:.1%}]"
 
 
-def _figure(name: str, value: float, unit: str, baseline: float, goal: str) -> dict[str, Any]:
+def demo_figure(name: str, value: float, unit: str, baseline: float, goal: str) -> dict[str, Any]:
+    """One figure line of the demo (bench/demo.py prints the same shape)."""
+    """One bench JSON figure of the demo (bench/demo.py prints the same shape)."""
     ratio = value / baseline if baseline > 0 else None
     return {
         "bench": "demo",
