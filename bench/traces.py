@@ -161,7 +161,12 @@ async def backend_pids(url: str) -> list[int]:
 
 
 def start_server(sa_url: str, port: int) -> subprocess.Popen[bytes]:
-    env = os.environ | {"TUNIX_RT_DATABASE_URL": sa_url, "TUNIX_RT_LOG_LEVEL": "WARNING"}
+    # Loopback with auth off: this bench measures paging; bench/api_load.py measures with tokens.
+    env = os.environ | {
+        "TUNIX_RT_DATABASE_URL": sa_url,
+        "TUNIX_RT_LOG_LEVEL": "WARNING",
+        "TUNIX_RT_AUTH": "off",
+    }
     argv = [str(BIN / "tunix-rt"), "serve", "--no-worker", "--port", str(port)]
     return subprocess.Popen(argv, env=env)
 

@@ -20,9 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tunix_rt.api.app import create_app
 from tunix_rt.api.deps import get_session, get_stream_session
+from tunix_rt.auth import service as auth_service
+from tunix_rt.auth.schemas import TokenCreate
+from tunix_rt.auth.tokens import Scope
 from tunix_rt.db import migrate
-from tunix_rt.db.session import create_engine
-from tunix_rt.settings import Environment, Settings
+from tunix_rt.db.session import create_engine, create_sessionmaker, session_scope
+from tunix_rt.settings import LOOPBACK_HOSTS, Environment, Settings
 
 POSTGRES_URL = os.environ.get("TUNIX_RT_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgres"]
@@ -105,14 +108,37 @@ def home(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(home: Path, database_url: str) -> Settings:
     """Settings pointing at the test database and home."""
-    return Settings(environment=Environment.TEST, home=home, database_url=database_url, workers=0)
+    return Settings(
+        environment=Environment.TEST,
+        home=home,
+        database_url=database_url,
+        workers=0,
+        allowed_hosts=("test", *LOOPBACK_HOSTS),
+    )
+
+
+@pytest.fixture
+async def admin_token(session: AsyncSession) -> str:
+    """An admin token named ``test-admin`` in the test's rolled-back session."""
+    body = TokenCreate(name="test-admin", scopes=[Scope.ADMIN])
+    made = await auth_service.create_token(session=session, body=body, created_by="tests")
+    return made.token
+
+
+@pytest.fixture
+async def committed_admin_token(engine: AsyncEngine) -> str:
+    """An admin token committed to the session's database, for apps over committed data."""
+    body = TokenCreate(name=f"test-admin-{uuid.uuid4().hex[:12]}", scopes=[Scope.ADMIN])
+    async with session_scope(create_sessionmaker(engine)) as db:
+        made = await auth_service.create_token(session=db, body=body, created_by="tests")
+    return made.token
 
 
 @pytest.fixture
 async def client(
-    settings: Settings, engine: AsyncEngine, session: AsyncSession
+    settings: Settings, engine: AsyncEngine, session: AsyncSession, admin_token: str
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client on the app, sharing the test's rolled-back session."""
+    """An HTTP client on the app, sharing the test's rolled-back session, signed in as admin."""
     app = create_app(settings, engine=engine, migrate_on_start=False, background=False)
 
     async def _session() -> AsyncIterator[AsyncSession]:
@@ -125,7 +151,10 @@ async def client(
     app.dependency_overrides[get_session] = _session
     app.dependency_overrides[get_stream_session] = _stream_session
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test", headers=headers
+    ) as http:
         yield http
 
 

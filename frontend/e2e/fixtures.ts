@@ -13,6 +13,18 @@ export const test = base.extend<{ consoleErrors: string[] }>({
     if (!url) throw new Error("E2E_BASE_URL is unset: global setup did not start the server");
     await use(url);
   },
+  // every page starts signed in as the admin token of global setup (auth.spec.ts starts without)
+  storageState: async ({}, use) => {
+    const path = process.env.E2E_STORAGE_STATE;
+    if (!path) throw new Error("E2E_STORAGE_STATE is unset: global setup did not sign in");
+    await use(path);
+  },
+  // direct API calls of the specs carry the admin token as a bearer header
+  request: async ({ playwright }, use) => {
+    const ctx = await playwright.request.newContext({ extraHTTPHeaders: { Authorization: `Bearer ${process.env.E2E_ADMIN_TOKEN}` } });
+    await use(ctx);
+    await ctx.dispose();
+  },
   consoleErrors: [
     async ({ page }, use) => {
       const errors: string[] = [];

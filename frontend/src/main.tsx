@@ -3,6 +3,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { RouterProvider } from "react-router";
 import { ApiError } from "./client/http";
+import { redirectOnUnauthorized } from "./features/auth/redirect";
 import { router } from "./routes/router";
 import "./styles.css";
 
@@ -15,6 +16,8 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+redirectOnUnauthorized(router);
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root");

@@ -11,6 +11,9 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+# Deeper than this is refused (422 naming ``offset``): SQL OFFSET takes an int64, and paging a
+# billion rows deep is a scan no client means; keyset cursors page at any depth.
+MAX_OFFSET = 1_000_000_000
 
 
 class Pagination(BaseModel):

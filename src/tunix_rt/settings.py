@@ -5,9 +5,12 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 class Environment(StrEnum):
@@ -16,6 +19,19 @@ class Environment(StrEnum):
     DEV = "dev"
     TEST = "test"
     PROD = "prod"
+
+
+class AuthMode(StrEnum):
+    """``required``: every API route but the health check needs a bearer token or session.
+    ``off``: allowed only on a loopback bind outside ``prod`` (the laptop default of ``make run``
+    may choose it); ``serve`` says so at start."""
+
+    REQUIRED = "required"
+    OFF = "off"
+
+
+# A list setting reads as comma-separated text from the environment (``a,b,c``).
+CommaList = Annotated[tuple[str, ...], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -43,6 +59,32 @@ class Settings(BaseSettings):
     judge_model: str = ""
     judge_api_key: SecretStr = SecretStr("")
     judge_timeout_s: float = Field(default=30.0, gt=0)
+
+    # --- exposure (docs/security.md) ---
+    auth: AuthMode = AuthMode.REQUIRED
+    # Host header names the server answers to (TrustedHostMiddleware); "*" allows any.
+    allowed_hosts: CommaList = LOOPBACK_HOSTS
+    # Origins allowed to call the API from another site's pages (CORS); none by default.
+    cors_origins: CommaList = ()
+    # Directories besides ``home`` that a client may name as a model or tokenizer path.
+    model_roots: CommaList = ()
+    # The Ray cluster sweeps run on (empty: a local Ray in the sweep's process). Never per request.
+    ray_address: str = ""
+    # Whether /metrics answers without a token (for a scraper inside a private network).
+    metrics_public: bool = False
+    # Caps on what one request may ask for; a request beyond them is refused by field name.
+    max_batch_size: int = Field(default=1024, ge=1)
+    max_seq_length: int = Field(default=32_768, ge=8)
+    max_processes: int = Field(default=16, ge=1)
+    max_model_dim: int = Field(default=16_384, ge=1)
+    max_sweep_samples: int = Field(default=256, ge=1)
+
+    @field_validator("allowed_hosts", "cors_origins", "model_roots", mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     @field_validator("log_level")
     @classmethod
@@ -74,7 +116,22 @@ class Settings(BaseSettings):
                 raise ValueError("TUNIX_RT_DATABASE_URL must be set when environment=prod")
             if self.judge_api_key.get_secret_value() == "changethis":
                 raise ValueError("TUNIX_RT_JUDGE_API_KEY must not be 'changethis' in prod")
+            if self.auth is AuthMode.OFF:
+                raise ValueError("TUNIX_RT_AUTH=off is refused when environment=prod")
         return self
+
+    @property
+    def is_loopback_bind(self) -> bool:
+        """Whether ``host`` only listens on this machine."""
+        return self.host in LOOPBACK_HOSTS or self.host.startswith("127.")
+
+    @property
+    def model_root_paths(self) -> tuple[Path, ...]:
+        """``home`` and the configured model roots, resolved: where client-named paths may lie."""
+        return (
+            self.home.resolve(),
+            *(Path(root).expanduser().resolve() for root in self.model_roots),
+        )
 
     @property
     def resolved_database_url(self) -> str:

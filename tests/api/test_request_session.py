@@ -59,13 +59,16 @@ async def observer(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 async def test_created_trace_is_committed_before_the_response_starts(
-    settings: Settings, engine: AsyncEngine, observer: AsyncEngine
+    settings: Settings, engine: AsyncEngine, observer: AsyncEngine, committed_admin_token: str
 ) -> None:
     prompt = f"commit-before-response {uuid.uuid4()}"
     app = create_app(settings, engine=engine, migrate_on_start=False, background=False)
     wrapped = ObserveAtResponseStart(app, observer, prompt)
     transport = httpx.ASGITransport(app=wrapped)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    headers = {"Authorization": f"Bearer {committed_admin_token}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test", headers=headers
+    ) as http:
         created = await http.post("/api/traces", json=_trace(prompt))
         assert created.status_code == 201, created.text
         try:
@@ -86,7 +89,7 @@ def _refuse(session: Session) -> None:
 
 
 async def test_failed_commit_reaches_the_client_as_an_error_not_201(
-    settings: Settings, engine: AsyncEngine, observer: AsyncEngine
+    settings: Settings, engine: AsyncEngine, observer: AsyncEngine, committed_admin_token: str
 ) -> None:
     prompt = f"refused commit {uuid.uuid4()}"
     app = create_app(settings, engine=engine, migrate_on_start=False, background=False)
@@ -94,7 +97,10 @@ async def test_failed_commit_reaches_the_client_as_an_error_not_201(
         engine, expire_on_commit=False, sync_session_class=RefusingSession
     )
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    headers = {"Authorization": f"Bearer {committed_admin_token}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test", headers=headers
+    ) as http:
         response = await http.post("/api/traces", json=_trace(prompt))
     assert response.status_code == 500, response.text
     query = select(func.count()).select_from(Trace).where(Trace.prompt == prompt)

@@ -30,7 +30,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tunix_rt.cli.main import app
-from tunix_rt.settings import Settings, get_settings
+from tunix_rt.settings import AuthMode, Settings, get_settings
 
 EVAL_SET = "sub7-eval"
 HELD_OUT = range(105, 300, 10)  # 20 operands, none of them in the training data
@@ -98,7 +98,8 @@ async def _with_api(home: Path, calls: Any) -> Any:
     from tunix_rt.jobs import HANDLERS
     from tunix_rt.runs.worker import Worker, WorkerConfig
 
-    settings = Settings(home=home)
+    # About evaluation, in-process (no socket): auth off, and the loop runs as it would behind it.
+    settings = Settings(home=home, auth=AuthMode.OFF, allowed_hosts=("test",))
     engine = create_engine(settings.resolved_database_url)
     config = WorkerConfig(concurrency=1, poll_max_s=0.2, kill_grace_s=1.0)
     maker = create_sessionmaker(engine)

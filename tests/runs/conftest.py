@@ -104,7 +104,9 @@ def worker_argv() -> Callable[..., list[str]]:
 
 
 @pytest.fixture
-async def api(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Any]:
+async def api(
+    settings: Settings, engine: AsyncEngine, committed_admin_token: str
+) -> AsyncIterator[Any]:
     """An HTTP client on an app over committed data (no rolled-back session override)."""
     import httpx
 
@@ -112,5 +114,8 @@ async def api(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Any]:
 
     app = create_app(settings, engine=engine, migrate_on_start=False, background=False)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    headers = {"Authorization": f"Bearer {committed_admin_token}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test", headers=headers
+    ) as http:
         yield http

@@ -54,7 +54,7 @@ async def test_detail_status_and_cancel(
     assert cancelled.json()["status"] == "cancelled"
     again = await api.post(f"/api/tunix/runs/{run.id}/cancel")
     assert again.status_code == 409
-    assert "already cancelled" in again.json()["detail"]
+    assert "already cancelled" in again.json()["message"]
     missing = "00000000-0000-0000-0000-000000000000"
     assert (await api.get(f"/api/tunix/runs/{missing}")).status_code == 404
     assert (await api.post(f"/api/tunix/runs/{missing}/cancel")).status_code == 404

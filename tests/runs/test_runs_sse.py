@@ -32,7 +32,9 @@ async def server(worker_env: dict[str, str]) -> AsyncIterator[str]:
     port = _free_port()
     script = Path(sys.executable).parent / "tunix-rt"
     argv = [str(script), "serve", "--port", str(port), "--workers", "1"]
-    proc = await asyncio.create_subprocess_exec(*argv, env=worker_env)
+    # About log streaming on loopback: auth off (no bootstrap token in the suite's database).
+    env = {**worker_env, "TUNIX_RT_AUTH": "off"}
+    proc = await asyncio.create_subprocess_exec(*argv, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=base) as http, asyncio.timeout(60):

@@ -71,4 +71,4 @@ async def test_compare_missing_trace_is_404(client: httpx.AsyncClient) -> None:
     missing = "00000000-0000-0000-0000-000000000000"
     response = await client.get("/api/traces/compare", params={"base": base, "other": missing})
     assert response.status_code == 404
-    assert missing in response.json()["detail"]
+    assert missing in response.json()["message"]

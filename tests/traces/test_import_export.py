@@ -59,8 +59,9 @@ async def test_one_bad_line_imports_nothing_and_names_the_line(
     assert response.json()["message"] == "1 bad line; nothing imported"
     assert response.json()["detail"] == [
         {
-            "loc": "line 2501",
+            "loc": ["line 2501"],
             "msg": "steps: List should have at least 1 item after validation, not 0",
+            "type": "invalid_input",
         }
     ]
     assert await _count(session) == 0

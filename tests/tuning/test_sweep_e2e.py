@@ -88,7 +88,7 @@ async def test_sweep_of_four_trials_runs_trains_evaluates_and_promotes(home: Pat
     factory = create_sessionmaker(engine)
     async with session_scope(factory) as session:
         job = await tuning_service.create_tuning_job(
-            session=session, job_in=TuningJobCreate.model_validate(SWEEP)
+            session=session, settings=settings, job_in=TuningJobCreate.model_validate(SWEEP)
         )
         await tuning_service.start_tuning_job(session=session, settings=settings, job_id=job.id)
     await _run_until_done(settings, job.id, timeout_s=800)
@@ -129,7 +129,7 @@ async def test_cancelling_a_sweep_stops_running_trials_and_cancels_the_rest(home
     slow = {**SWEEP, "base_config": {**SWEEP["base_config"], "max_steps": 5000}}
     async with session_scope(factory) as session:
         job = await tuning_service.create_tuning_job(
-            session=session, job_in=TuningJobCreate.model_validate(slow)
+            session=session, settings=settings, job_in=TuningJobCreate.model_validate(slow)
         )
         await tuning_service.start_tuning_job(session=session, settings=settings, job_id=job.id)
     config = WorkerConfig(concurrency=3)

@@ -40,9 +40,12 @@ async def test_unknown_hyperparameter_is_refused_by_name(client: httpx.AsyncClie
     }
     response = await client.post("/api/tuning/jobs", json=body)
     assert response.status_code == 422
-    assert {"loc": "search_space.lr_typo", "msg": "not a training config key"} in response.json()[
-        "detail"
-    ]
+    problem = {
+        "loc": ["search_space", "lr_typo"],
+        "msg": "not a training config key",
+        "type": "invalid_input",
+    }
+    assert problem in response.json()["detail"]
     listed = await client.get("/api/tuning/jobs")
     assert listed.json()["data"] == []
 
@@ -50,8 +53,11 @@ async def test_unknown_hyperparameter_is_refused_by_name(client: httpx.AsyncClie
 @pytest.mark.parametrize(
     ("space", "loc"),
     [
-        ({"warmup_steps": {"type": "randint", "min": 0, "max": 10}}, "search_space.warmup_steps"),
-        ({"dataset": {"type": "choice", "values": ["x"]}}, "search_space.dataset"),
+        (
+            {"warmup_steps": {"type": "randint", "min": 0, "max": 10}},
+            '["search_space","warmup_steps"]',
+        ),
+        ({"dataset": {"type": "choice", "values": ["x"]}}, '["search_space","dataset"]'),
         (
             {"learning_rate": {"type": "loguniform", "min": 0, "max": 1}},
             "learning_rate",
@@ -134,7 +140,9 @@ ServerWith = Callable[[int], AbstractAsyncContextManager[httpx.AsyncClient]]
 
 
 @pytest.fixture
-def server_with(settings: Settings, engine: AsyncEngine, session: AsyncSession) -> ServerWith:
+def server_with(
+    settings: Settings, engine: AsyncEngine, session: AsyncSession, admin_token: str
+) -> ServerWith:
     """``async with server_with(n)``: a client on an app configured with ``n`` in-process worker
     slots (not started), sharing the test's rolled-back session."""
 
@@ -153,7 +161,10 @@ def server_with(settings: Settings, engine: AsyncEngine, session: AsyncSession) 
 
         app.dependency_overrides[get_session] = _session
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        headers = {"Authorization": f"Bearer {admin_token}"}
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", headers=headers
+        ) as http:
             yield http
 
     return open_client
@@ -166,7 +177,7 @@ async def test_too_few_in_process_slots_are_refused_naming_max_concurrent_trials
         response = await client.post("/api/tuning/jobs", json=SWEEP)
         assert response.status_code == 422, response.text
         [problem] = response.json()["detail"]
-        assert problem["loc"] == "max_concurrent_trials"
+        assert problem["loc"] == ["max_concurrent_trials"]
         assert "need 3 worker slots" in problem["msg"]
         assert "runs 2 in-process" in problem["msg"]
         assert "--workers 3" in problem["msg"]
@@ -189,17 +200,17 @@ async def test_enough_in_process_slots_or_external_workers_are_accepted(
 
 
 async def test_start_checks_the_slots_of_the_server_that_starts_the_sweep(
-    server_with: ServerWith, session: AsyncSession
+    server_with: ServerWith, session: AsyncSession, settings: Settings
 ) -> None:
     # As ``tunix-rt tune create --no-start`` does: straight to the database, unchecked.
     job = await service.create_tuning_job(
-        session=session, job_in=TuningJobCreate.model_validate(SWEEP)
+        session=session, settings=settings, job_in=TuningJobCreate.model_validate(SWEEP)
     )
     async with server_with(1) as client:
         refused = await client.post(f"/api/tuning/jobs/{job.id}/start")
         assert refused.status_code == 422, refused.text
         [problem] = refused.json()["detail"]
-        assert problem["loc"] == "max_concurrent_trials"
+        assert problem["loc"] == ["max_concurrent_trials"]
         assert "at most" not in problem["msg"]  # one slot: no trial could run beside the sweep
         assert (await client.get(f"/api/tuning/jobs/{job.id}")).json()["status"] == "created"
 

@@ -1,5 +1,5 @@
 import createClient from "openapi-fetch";
-import type { paths } from "./schema";
+import { scopeValues, type paths } from "./schema";
 
 /** The typed HTTP client for the backend; every request path and body is checked against the schema. */
 export const api = createClient<paths>({
@@ -31,13 +31,46 @@ export function detailMessage(body: unknown, fallback: string): string {
     const detail = (body as { detail: unknown }).detail;
     if (typeof detail === "string") return detail;
     if (Array.isArray(detail)) {
-      const problems = detail.map((p) => describeProblem(p as Problem)).join("; ");
-      const message = (body as { message?: unknown }).message;
-      return typeof message === "string" && message ? `${message}: ${problems}` : problems;
+      const raw = (body as { message?: unknown }).message;
+      const message = typeof raw === "string" ? raw : "";
+      // the error model repeats a lone problem as the message: say it once
+      const problems = detail.map((p) => describeProblem(p as Problem)).filter((p) => p !== message).join("; ");
+      return message && problems ? `${message}: ${problems}` : message || problems;
     }
   }
   if (typeof body === "string" && body.trim()) return body.trim();
   return fallback;
+}
+
+// Scopes nest (read ⊂ write ⊂ admin); a 403 names the one a route needs, so look for the widest first.
+const SCOPES_WIDEST_FIRST = [...scopeValues].reverse();
+
+/** The message of a 403: which scope this token lacks; a 403 for another reason keeps its own words. */
+export function forbiddenMessage(detail: string): string {
+  if (detail && !/\bscopes?\b/i.test(detail)) return detail; // e.g. a cross-site write refused
+  const scope = SCOPES_WIDEST_FIRST.find((s) => new RegExp(`\\b${s}\\b`).test(detail));
+  if (scope) return `This token lacks the ${scope} scope.`;
+  return detail ? `This token lacks the scope this action needs (${detail}).` : "This token lacks the scope this action needs.";
+}
+
+let unauthorizedHandler: (() => void) | null = null;
+
+/** Sets what happens on any 401 (the app sends the user to sign in); returns the undo. */
+export function onUnauthorized(handler: () => void): () => void {
+  unauthorizedHandler = handler;
+  return () => {
+    if (unauthorizedHandler === handler) unauthorizedHandler = null;
+  };
+}
+
+/**
+ * The one place a failed response becomes an `ApiError` (fetch and XHR alike): a 401 also calls
+ * the sign-in handler, and a 403 says which scope the token lacks.
+ */
+export function responseError(status: number, body: unknown, fallback: string): ApiError {
+  if (status === 401) unauthorizedHandler?.();
+  const message = detailMessage(body, fallback);
+  return new ApiError(status, status === 403 ? forbiddenMessage(message === fallback ? "" : message) : message);
 }
 
 type Result<T> = { data?: T; error?: unknown; response: Response };
@@ -52,7 +85,7 @@ export async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
   }
   const { data, error, response } = result;
   if (!response.ok || error !== undefined) {
-    throw new ApiError(response.status, detailMessage(error, `${response.status} ${response.statusText}`));
+    throw responseError(response.status, error, `${response.status} ${response.statusText}`);
   }
   return data as T;
 }

@@ -7,6 +7,7 @@ import { DatasetsPage } from "./datasets/DatasetsPage";
 import { LeaderboardPage } from "./leaderboard/LeaderboardPage";
 import { NotFoundPage } from "./NotFoundPage";
 import { OverviewPage } from "./OverviewPage";
+import { SignInPage } from "./SignInPage";
 import { ModelFamilyPage } from "./registry/ModelFamilyPage";
 import { ModelVersionPage } from "./registry/ModelVersionPage";
 import { RegistryPage } from "./registry/RegistryPage";
@@ -25,6 +26,8 @@ import { TuningPage } from "./tuning/TuningPage";
 
 // Hash URLs (/#/traces/…) so every view can be linked while the server serves one static index.html.
 export const router = createHashRouter([
+  // outside the app frame: the frame asks who is signed in, which answers 401 here
+  { path: "/signin", element: <SignInPage /> },
   {
     element: <Layout />,
     children: [

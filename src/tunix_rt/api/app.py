@@ -7,15 +7,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tunix_rt import __version__
 from tunix_rt.api.errors import install_error_handlers
+from tunix_rt.api.guard import RequestGuard, declared_media
+from tunix_rt.api.inputs import InputChecks
 from tunix_rt.api.middleware import BodySizeLimit, RequestMetrics
 from tunix_rt.api.routes import (
+    auth,
     datasets,
     evalsets,
     evaluation,
@@ -75,6 +79,7 @@ def create_app(
         description="Reasoning traces, datasets, training, evaluation and model registry.",
         lifespan=lifespan,
         generate_unique_id_function=_unique_id,
+        dependencies=[Depends(declared_media)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -85,12 +90,26 @@ def create_app(
     install_error_handlers(app)
     # evaluation before runs: its /api/tunix/runs/compare must win over /runs/{run_id}.
     for module in (
-        health, traces, registry, evalsets, ungar, evaluation, regression, runs, datasets,
+        health, auth, traces, registry, evalsets, ungar, evaluation, regression, runs, datasets,
         tuning, tunix_sft,
     ):  # fmt: skip
         app.include_router(module.router)
-    app.add_middleware(RequestMetrics)
+    # Outermost last: metrics see every request, the guard refuses before a body is read.
+    # InputChecks (405s, NUL characters, JSON depth) sits inside the size limit, which bounds
+    # what it buffers, and inside CORS, so its refusals carry CORS headers.
+    app.add_middleware(InputChecks)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
+        )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestGuard, allowed_hosts=settings.allowed_hosts, cors_origins=settings.cors_origins
+    )
+    app.add_middleware(RequestMetrics)
     if (STATIC_DIR / "index.html").is_file():
         app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="ui")
     return app

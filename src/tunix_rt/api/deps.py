@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Header, Query, Request
+from pydantic import BeforeValidator
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tunix_rt.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from tunix_rt.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 from tunix_rt.settings import Settings
 
 
@@ -53,6 +56,41 @@ SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 StreamSessionDep = Annotated[AsyncSession, Depends(get_stream_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)]
+# Every integer a client sends is bounded, so none reaches SQL out of its column's range.
+INT64_MAX = 2**63 - 1
+# Seeds are stored in 32-bit INTEGER columns (datasets, evaluations, sweeps).
+MAX_SEED = 2**31 - 1
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def _iso_only(value: object) -> object:
+    """Query date-times are ISO 8601 only: pydantic alone reads ``0.5`` as a Unix time."""
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        raise ValueError("expected an ISO 8601 date-time, not a number")
+    return value
+
+
+def already_stored(model: type[Any], what: str) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a create route that answers 200 with an identical existing ``what``."""
+    return {200: {"model": model, "description": f"An identical {what} already existed"}}
+
+
+def streamed(*media_types: str) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route whose 200 streams one of ``media_types`` (not JSON)."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    content = dict.fromkeys(media_types, binary)
+    return {200: {"description": "The streamed body", "content": content}}
+
+
+DateTimeQuery = Annotated[datetime | None, BeforeValidator(_iso_only), Query()]
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
-OffsetQuery = Annotated[int, Query(ge=0, description="Rows to skip.")]
+OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
+SeedQuery = Annotated[int | None, Query(ge=0, le=MAX_SEED, description="Random seed.")]
+SinceSeqQuery = Annotated[
+    int, Query(ge=-1, le=INT64_MAX, description="Send log lines with seq > this.")
+]
+LastEventIdHeader = Annotated[
+    int | None,
+    Header(ge=-1, le=INT64_MAX, description="The last `log` event id seen (resumes after it)."),
+]
 DEFAULT_PAGE_LIMIT = DEFAULT_LIMIT

@@ -8,6 +8,7 @@ import orjson
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tunix_rt.api.errors import ErrorItem, error_content
 from tunix_rt.errors import PayloadTooLarge
 
 REQUESTS = Counter("tunix_rt_http_requests_total", "HTTP requests", ["method", "route", "status"])
@@ -67,7 +68,9 @@ class BodySizeLimit:
                 await self._reject(send)
 
     async def _reject(self, send: Send) -> None:
-        body = orjson.dumps({"detail": f"request body exceeds the limit of {self.max_bytes} bytes"})
+        msg = f"request body exceeds the limit of {self.max_bytes} bytes"
+        item = ErrorItem(loc=["body"], msg=msg, type="payload_too_large")
+        body = orjson.dumps(error_content(msg, [item]))
         await send(
             {
                 "type": "http.response.start",

@@ -8,6 +8,7 @@ import sys
 import typer
 
 from tunix_rt import __version__
+from tunix_rt.cli import audit as audit_cli
 from tunix_rt.cli import datasets as datasets_cli
 from tunix_rt.cli import demo as demo_cli
 from tunix_rt.cli import evalsets as evalsets_cli
@@ -16,6 +17,7 @@ from tunix_rt.cli import registry as registry_cli
 from tunix_rt.cli import regression as regression_cli
 from tunix_rt.cli import runs as runs_cli
 from tunix_rt.cli import seed as seed_cli
+from tunix_rt.cli import tokens as tokens_cli
 from tunix_rt.cli import traces as traces_cli
 from tunix_rt.cli import train as train_cli
 from tunix_rt.cli import tuning as tuning_cli
@@ -46,6 +48,8 @@ app.command("seed")(seed_cli.seed)
 app.command("eval")(evaluation_cli.eval_command)
 app.command("compare")(evaluation_cli.compare_command)
 app.add_typer(regression_cli.app, name="regression")
+app.add_typer(tokens_cli.app, name="tokens")
+app.command("audit")(audit_cli.audit)
 
 
 @app.callback(invoke_without_command=True)
@@ -75,15 +79,20 @@ def serve(
     overrides: dict[str, object] = {}
     if workers is not None or no_worker:
         overrides["workers"] = 0 if no_worker else workers
+    if host:
+        overrides["host"] = host
+    if port:
+        overrides["port"] = port
     if overrides:
         settings = settings.model_copy(update=overrides)
+    typer.echo(tokens_cli.serve_auth_notice(settings), err=True)
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     uvicorn.run(
         create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
+        host=settings.host,
+        port=settings.port,
         log_level=settings.log_level.lower(),
     )
 

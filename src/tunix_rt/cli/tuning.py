@@ -23,14 +23,13 @@ from tunix_rt.tuning.schemas import TuningJobCreate
 app = typer.Typer(help="Hyperparameter sweeps on Ray Tune.", no_args_is_help=True)
 
 
-def _load_spec(path: Path, overrides: dict[str, Any]) -> TuningJobCreate:
+def _load_spec(path: Path) -> TuningJobCreate:
     if not path.is_file():
         raise fail(f"no such file: {path}", 2)
     try:
         doc = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as exc:
         raise fail(f"{path}: not YAML/JSON: {exc}".splitlines()[0], 2) from None
-    doc.update({k: v for k, v in overrides.items() if v is not None})
     try:
         return TuningJobCreate.model_validate(doc)
     except ValidationError as exc:
@@ -59,18 +58,17 @@ def create(
     spec: Path = typer.Argument(
         ..., help="Sweep spec (YAML/JSON): the POST /api/tuning/jobs body."
     ),
-    ray_address: str | None = typer.Option(
-        None, help="Use an existing Ray cluster (ray://host:10001 or auto)."
-    ),
     start: bool = typer.Option(True, help="Enqueue the sweep right away."),
     wait: bool = typer.Option(False, help="Wait until the sweep ends, then print its trials."),
 ) -> None:
     """Create a sweep (every search-space key must be a training config key) and start it."""
-    job_in = _load_spec(spec, {"ray_address": ray_address})
+    job_in = _load_spec(spec)
 
     async def _go() -> uuid.UUID:
         async with cli_session() as session:
-            job = await service.create_tuning_job(session=session, job_in=job_in)
+            job = await service.create_tuning_job(
+                session=session, settings=get_settings(), job_in=job_in
+            )
             if start:
                 await service.start_tuning_job(
                     session=session, settings=get_settings(), job_id=job.id

@@ -134,11 +134,16 @@ class DatasetBuild(BaseModel):
     description: str = Field(default="", max_length=2000)
     filters: DatasetFilters = Field(default_factory=DatasetFilters)
     strategy: Strategy = "latest"
-    seed: int | None = Field(default=None, description="Required for random; orders strata.")
+    # Seeds live in 32-bit INTEGER columns; beyond them PostgreSQL refused the row (a 500).
+    seed: int | None = Field(
+        default=None, ge=0, le=2**31 - 1, description="Required for random; orders strata."
+    )
     stratify_by: str | None = Field(default=None, pattern=KEY_PATTERN)
     limit: int | None = Field(default=None, ge=1, le=10_000_000)
     eval_fraction: float = Field(default=0.0, ge=0.0, lt=1.0)
-    split_seed: int | None = Field(default=None, description="Defaults to seed, or 0.")
+    split_seed: int | None = Field(
+        default=None, ge=0, le=2**31 - 1, description="Defaults to seed, or 0."
+    )
     dedupe: Dedupe = "content"
     exclude_eval_overlap: bool = False
     overlap_threshold: float = Field(default=0.8, gt=0.0, le=1.0)

@@ -1,6 +1,7 @@
 """Imports every domain's models so Alembic and ``create_all`` see the whole schema."""
 
 # Each domain registers its tables by being imported here (one line per domain).
+import tunix_rt.auth.models
 import tunix_rt.datasets.models
 import tunix_rt.evaluation.models
 import tunix_rt.registry.models

@@ -23,7 +23,7 @@ class EvaluateRequest(BaseModel):
     # The judge whose score is the evaluation's headline score (default: the first judge).
     primary_judge: str | None = None
     # Seed of the bootstrap resampling (the scorecard is reproducible).
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)  # a 32-bit INTEGER column
     # Generate predictions again even when the run already has a predictions file.
     regenerate: bool = False
     max_new_tokens: int | None = Field(default=None, ge=1, le=32_768)

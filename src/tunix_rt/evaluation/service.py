@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from tunix_rt import paths
 from tunix_rt.datasets import evalsets
 from tunix_rt.errors import InvalidInput, NotFound, Problem
 from tunix_rt.evaluation.judges import DEFAULT_JUDGES, unknown_judges
@@ -50,6 +51,8 @@ async def create_evaluation(
     one); flushes."""
     run = await runs_service.get_run(session=session, run_id=run_id)
     problems = _check_judges(request, settings)
+    if paths.confined(run.run_dir, settings) is None:  # its model and predictions live there
+        problems.append(Problem("run_id", f"the run's directory {paths.OUTSIDE}"))
     try:
         await evalsets.get_eval_set(session=session, name=request.eval_set)
     except NotFound:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, TypeAdapter
@@ -18,6 +17,7 @@ from tunix_rt.runs import service
 from tunix_rt.runs.backends import backend_statuses
 from tunix_rt.runs.models import Run
 from tunix_rt.settings import Settings
+from tunix_rt.training import exposure
 from tunix_rt.training.config import TrainConfig, load_config
 
 # The request's config is any mapping here and is checked by ``load_config`` in the route, so
@@ -57,24 +57,6 @@ def _config(body: TrainRunRequest) -> TrainConfig:
     except InvalidInput as exc:
         problems = [Problem(f"config.{p.loc}" if p.loc else "config", p.msg) for p in exc.problems]
         raise InvalidInput(exc.message, problems=problems) from None
-
-
-def _path_problems(cfg: TrainConfig, settings: Settings) -> list[Problem]:
-    """Server paths never come from a request: data files must already live under the home."""
-    out: list[Problem] = []
-    if cfg.output_dir is not None:
-        out.append(Problem("config.output_dir", "set by the server: a run writes to its run dir"))
-    home = settings.home.resolve()
-    for key in ("data_path", "eval_data_path"):
-        value = getattr(cfg, key)
-        if value is None:
-            continue
-        path = Path(value).resolve()
-        if home not in path.parents:
-            out.append(Problem(f"config.{key}", f"must be a file under {home}; or use dataset"))
-        elif not path.is_file():
-            out.append(Problem(f"config.{key}", f"{value} does not exist"))
-    return out
 
 
 async def _reference_problems(session: AsyncSession, cfg: TrainConfig) -> list[Problem]:
@@ -120,7 +102,8 @@ async def check_train_request(
 ) -> tuple[TrainConfig, list[str]]:
     """Every problem at once as InvalidInput (422); a missing backend is Unavailable (501)."""
     cfg = _config(body)
-    problems = _path_problems(cfg, settings) + await _reference_problems(session, cfg)
+    problems = exposure.request_problems(cfg, settings, "config")
+    problems += await _reference_problems(session, cfg)
     if problems:
         raise InvalidInput("invalid training request", problems=problems)
     checks = ["config valid"]

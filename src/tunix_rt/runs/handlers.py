@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tunix_rt.errors import TunixRtError
+from tunix_rt.runs import attempts
+from tunix_rt.runs.environment import job_env
 from tunix_rt.runs.logs import LogSink
 from tunix_rt.runs.process import run_process_group
 from tunix_rt.settings import Settings
@@ -39,6 +41,8 @@ class JobContext:
     sink: LogSink | None = None
     # Also shows each line to a caller running the job in its own process (``tunix-rt eval``).
     echo: Callable[[str], None] | None = None
+    # Whether this claim of the job already stopped what an earlier attempt left running.
+    earlier_stopped: bool = field(default=False, init=False, repr=False)
 
     async def log(self, line: str, stream: str = "stdout") -> None:
         """Append one line to the run's log (batched writes; ``seq`` assigned here)."""
@@ -52,18 +56,32 @@ class JobContext:
     async def run_subprocess(
         self, argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None
     ) -> int:
-        """Run ``argv`` in its own process group, logging its output line by line.
+        """Run ``argv`` supervised in its own process group, logging its output line by line.
 
-        ``env`` is merged over the worker's environment. On cancellation the whole group gets
-        SIGTERM, then SIGKILL after ``kill_grace_s``. Returns the exit code (negative = signal).
+        It gets the allowlisted part of the worker's environment (no secrets, see
+        ``runs/environment.py``), ``env``, and the job's id and attempt. Its process dies with
+        the worker; the first process of an attempt first stops an earlier attempt's on this
+        host (``runs/attempts.py``). On cancellation the whole group gets SIGTERM, then SIGKILL
+        after ``kill_grace_s``. Returns the exit code (negative = signal).
         """
+        if not self.earlier_stopped:
+            await attempts.stop_earlier(
+                sessionmaker=self.sessionmaker, job_id=self.job_id, attempt=self.attempt
+            )
+            self.earlier_stopped = True
         return await run_process_group(
             argv,
-            env=env,
+            env=job_env(str(self.job_id), self.attempt, env),
             cwd=cwd or self.run_dir,
             on_line=self.log,
             cancelled=self.cancelled,
             kill_grace_s=self.kill_grace_s,
+            on_start=self._record_start,
+        )
+
+    async def _record_start(self, pgid: int) -> None:
+        await attempts.record_start(
+            sessionmaker=self.sessionmaker, job_id=self.job_id, attempt=self.attempt, pgid=pgid
         )
 
 

@@ -146,6 +146,11 @@ class Job(UuidPk, Base):
     # The first attempt's start: a retry keeps it.
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # The latest process the job started: its host, process group and attempt, so that a new
+    # attempt first stops whatever of an earlier one still runs (runs/attempts.py).
+    process_host: Mapped[str | None] = mapped_column(String(255))
+    process_pgid: Mapped[int | None]
+    process_attempt: Mapped[int | None]
 
     __table_args__ = (
         # The claim query walks this index: queued jobs in priority, then arrival order.

@@ -40,6 +40,15 @@ class ClaimedJob:
 
 
 @dataclass(frozen=True)
+class JobProcess:
+    """Where a job's latest process ran (``runs/attempts.py``)."""
+
+    host: str
+    pgid: int
+    attempt: int
+
+
+@dataclass(frozen=True)
 class Reaped:
     """What one reaper pass did to jobs whose lease had expired."""
 
@@ -212,3 +221,33 @@ async def release_job(*, session: AsyncSession, job: ClaimedJob, worker_id: str)
     if new == JobStatus.QUEUED:
         await notify(session, JOBS_CHANNEL, job.kind)
     return str(new)
+
+
+async def record_process(*, session: AsyncSession, job_id: uuid.UUID, process: JobProcess) -> bool:
+    """Record the process a job's attempt just started; False when that attempt no longer
+    holds the job (its lease was lost and another attempt began)."""
+    stmt = (
+        update(Job)
+        .where(Job.id == job_id, Job.attempts == process.attempt, Job.status.in_(_ACTIVE))
+        .values(
+            process_host=process.host,
+            process_pgid=process.pgid,
+            process_attempt=process.attempt,
+            updated_at=utcnow(),
+        )
+        .execution_options(**_NO_SYNC)
+    )
+    conn = await session.connection()
+    return bool((await conn.execute(stmt)).rowcount)
+
+
+async def recorded_process(*, session: AsyncSession, job_id: uuid.UUID) -> JobProcess | None:
+    """The process a job recorded last, if any."""
+    row = (
+        await session.execute(
+            select(Job.process_host, Job.process_pgid, Job.process_attempt).where(Job.id == job_id)
+        )
+    ).first()
+    if row is None or row[0] is None or row[1] is None:
+        return None
+    return JobProcess(host=row[0], pgid=row[1], attempt=row[2] or 0)

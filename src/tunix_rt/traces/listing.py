@@ -12,7 +12,7 @@ import orjson
 from sqlalchemy import Select, exists, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tunix_rt.errors import InvalidInput
+from tunix_rt.errors import InvalidInput, Problem
 from tunix_rt.traces.models import Trace, TraceTag
 
 
@@ -56,7 +56,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         stamp, hex_id = orjson.loads(raw)
         return _utc(datetime.fromisoformat(stamp)), uuid.UUID(hex_id)
     except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
-        raise InvalidInput("cursor: not a cursor returned by this API") from None
+        problem = Problem("cursor", "not a cursor returned by this API")
+        raise InvalidInput(problems=[problem]) from None
 
 
 def filtered(flt: TraceFilter) -> Select[Trace]:

@@ -46,7 +46,7 @@ class TraceStep(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    i: int = Field(ge=0)
+    i: int = Field(ge=0, strict=True)  # JSON Schema's integers are not booleans
     type: str = Field(min_length=1, max_length=64)
     content: str = Field(min_length=1, max_length=20_000)
 

@@ -43,11 +43,7 @@ def fit(job: TuningJob, storage: Path) -> None:
     from ray.tune.search.basic_variant import BasicVariantGenerator
 
     settings = get_settings()
-    info = TrialInfo(
-        database_url=settings.resolved_database_url,
-        home=str(settings.home.resolve()),
-        tuning_job_id=str(job.id),
-    )
+    info = TrialInfo(home=str(settings.home.resolve()), tuning_job_id=str(job.id))
     space = {k: Distribution.model_validate(v) for k, v in job.search_space.items()}
     scheduler = (
         ASHAScheduler(time_attr="step", grace_period=1, reduction_factor=2)

@@ -32,8 +32,8 @@ class TuningJobCreate(BaseModel):
     search_space: dict[str, Distribution]
     scheduler: Literal["fifo", "asha"] = "fifo"
     eval_set: str | None = None
-    ray_address: str | None = None
-    seed: int = Field(default=0, ge=0)
+    # The Ray cluster is the server's (TUNIX_RT_RAY_ADDRESS), never the request's.
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)  # a 32-bit INTEGER column
 
 
 class TrialPublic(BaseModel):

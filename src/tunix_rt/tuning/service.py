@@ -20,6 +20,7 @@ from tunix_rt.runs import metrics
 from tunix_rt.runs import service as run_service
 from tunix_rt.runs.models import TERMINAL, Run, RunStatus
 from tunix_rt.settings import Settings
+from tunix_rt.training import exposure
 from tunix_rt.training.config import config_problems
 from tunix_rt.tuning.models import TuningJob, TuningStatus, TuningTrial, is_finite
 from tunix_rt.tuning.schemas import TuningJobCreate
@@ -48,12 +49,35 @@ def trial_config(job: TuningJob, params: dict[str, Any]) -> dict[str, Any]:
     return {**job.base_config, **params, "model": job.base_model, "dataset": job.dataset_key}
 
 
-def _create_problems(job_in: TuningJobCreate) -> list[Problem]:
+def _exposure_problems(
+    job_in: TuningJobCreate, base: dict[str, Any], settings: Settings
+) -> list[Problem]:
+    """The same path confinement and caps as a run, on the base config and every corner."""
+    problems = exposure.cap_problems(base, settings, "base_config")
+    for found in exposure.path_problems(base, settings, "base_config"):
+        loc = "base_model" if found.loc == "base_config.model" else found.loc
+        problems.append(Problem(loc, found.msg))
+    for key, dist in job_in.search_space.items():
+        for value in dist.corners():
+            capped = exposure.cap_problems({key: value}, settings, "search_space")
+            problems.extend(capped[:1])
+            if capped:
+                break
+    if job_in.num_samples > settings.max_sweep_samples:
+        cap = settings.max_sweep_samples
+        problems.append(
+            Problem("num_samples", f"must be <= {cap} on this server (TUNIX_RT_MAX_SWEEP_SAMPLES)")
+        )
+    return problems
+
+
+def _create_problems(job_in: TuningJobCreate, settings: Settings) -> list[Problem]:
     base = {**job_in.base_config, "model": job_in.base_model, "dataset": job_in.dataset_key}
     problems = [
         Problem(f"base_config.{p.loc}" if p.loc else "base_config", p.msg)
         for p in config_problems(base)
     ]
+    problems.extend(_exposure_problems(job_in, base, settings))
     problems.extend(space_problems(base, job_in.search_space))
     if job_in.metric not in TRAINING_METRICS and not job_in.eval_set:
         problems.append(
@@ -92,7 +116,11 @@ def worker_slot_problems(max_concurrent_trials: int, embedded_workers: int) -> l
 
 
 async def create_tuning_job(
-    *, session: AsyncSession, job_in: TuningJobCreate, embedded_workers: int = 0
+    *,
+    session: AsyncSession,
+    settings: Settings,
+    job_in: TuningJobCreate,
+    embedded_workers: int = 0,
 ) -> TuningJob:
     """Validate every key of the space against the training config, then store the sweep.
 
@@ -100,13 +128,14 @@ async def create_tuning_job(
     jobs run on external workers, or the caller is not the server, e.g. the CLI).
     """
     require_ray()
-    problems = _create_problems(job_in)
+    problems = _create_problems(job_in, settings)
     problems.extend(worker_slot_problems(job_in.max_concurrent_trials, embedded_workers))
     if problems:
         raise InvalidInput("invalid sweep", problems=problems)
     doc = job_in.model_dump(mode="json")
     job = TuningJob(**{k: v for k, v in doc.items() if k != "search_space"})
     job.search_space = doc["search_space"]
+    job.ray_address = settings.ray_address or None
     session.add(job)
     await session.flush()
     set_committed_value(job, "run", None)

@@ -38,9 +38,10 @@ Report = Callable[[dict[str, Any]], None]
 
 @dataclass(frozen=True)
 class TrialInfo:
-    """What every trial needs from the driver (picklable for Ray)."""
+    """What every trial needs from the driver (picklable for Ray). No secret travels here: a
+    trial reads the database URL from its own environment (a local Ray's workers inherit the
+    driver's; a cluster's nodes are configured with ``TUNIX_RT_DATABASE_URL``)."""
 
-    database_url: str
     home: str
     tuning_job_id: str
     poll_s: float = 1.0
@@ -81,8 +82,8 @@ async def _start(
 
 
 async def _trial(params: dict[str, Any], info: TrialInfo, trial_id: str, report: Report) -> None:
-    settings = Settings(home=info.home, database_url=info.database_url)
-    engine = create_engine(info.database_url)
+    settings = Settings(home=info.home)
+    engine = create_engine(settings.resolved_database_url)
     factory = create_sessionmaker(engine)
     job_id = uuid.UUID(info.tuning_job_id)
     try:

@@ -1,4 +1,5 @@
 import { NavLink, Outlet } from "react-router";
+import { SessionBadge } from "../../features/auth/components/SessionBadge";
 import { NAV_ITEMS } from "../../routes/nav";
 
 /** The app frame: a sidebar (a top bar on narrow windows) and the routed page. */
@@ -24,6 +25,7 @@ export function Layout() {
             ))}
           </ul>
         </nav>
+        <SessionBadge />
         <div className="sidebar-foot">
           <a href="/docs" target="_blank" rel="noreferrer">
             API docs

@@ -1,6 +1,6 @@
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { paths } from "../../client/schema";
-import { ApiError, api, detailMessage, unwrap } from "../../client/http";
+import { ApiError, api, responseError, unwrap } from "../../client/http";
 import type { Schemas } from "../../client/types";
 
 export type Trace = Schemas["TracePublic"];
@@ -106,7 +106,7 @@ export function importTraces(file: Blob, opts: { skipInvalid: boolean; onProgres
         // not JSON: keep the text for the message
       }
       if (xhr.status >= 200 && xhr.status < 300) resolve(body as ImportResult);
-      else reject(new ApiError(xhr.status, detailMessage(body, `${xhr.status} ${xhr.statusText}`)));
+      else reject(responseError(xhr.status, body, `${xhr.status} ${xhr.statusText}`));
     };
     xhr.onerror = () => reject(new ApiError(0, "Cannot reach the API: the upload failed"));
     xhr.send(file);

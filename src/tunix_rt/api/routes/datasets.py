@@ -9,16 +9,25 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from tunix_rt.api.deps import SessionDep, SettingsDep
+from tunix_rt.api.auth import by_method
+from tunix_rt.api.deps import (
+    LimitQuery,
+    OffsetQuery,
+    SeedQuery,
+    SessionDep,
+    SettingsDep,
+    already_stored,
+    streamed,
+)
 from tunix_rt.datasets import exports, ingest, service
 from tunix_rt.datasets.inspect import InspectOptions
 from tunix_rt.datasets.render import ChatTemplate, TraceStyle
 from tunix_rt.datasets.schemas import DatasetBuild, DatasetDetail, DatasetPublic, DatasetsPublic
 from tunix_rt.errors import InvalidInput, Problem
-from tunix_rt.pagination import page_of
+from tunix_rt.pagination import DEFAULT_LIMIT, page_of
 from tunix_rt.runs import service as runs_service
 
-router = APIRouter(prefix="/api/datasets", tags=["datasets"])
+router = APIRouter(prefix="/api/datasets", tags=["datasets"], dependencies=[by_method])
 
 JSONL_BODY = {
     "requestBody": {
@@ -27,9 +36,12 @@ JSONL_BODY = {
     }
 }
 MEDIA = {"parquet": "application/vnd.apache.parquet"}
+JSONL_OR_PARQUET = streamed("application/x-ndjson", MEDIA["parquet"])
+Split = Literal["train", "eval"]
+ExportFormat = Literal["trace", "tunix_sft", "training_example", "chat", "parquet"]  # FORMATS
 
 
-@router.post("/build", status_code=201)
+@router.post("/build", status_code=201, responses=already_stored(DatasetDetail, "dataset"))
 async def build_dataset(
     build: DatasetBuild, session: SessionDep, settings: SettingsDep, response: Response
 ) -> DatasetDetail:
@@ -40,7 +52,12 @@ async def build_dataset(
     return DatasetDetail.of(dataset)
 
 
-@router.post("/ingest", status_code=201, openapi_extra=JSONL_BODY)
+@router.post(
+    "/ingest",
+    status_code=201,
+    openapi_extra=JSONL_BODY,
+    responses=already_stored(DatasetDetail, "dataset"),
+)
 async def ingest_dataset(
     request: Request,
     session: SessionDep,
@@ -49,7 +66,7 @@ async def ingest_dataset(
     name: str = Query(...),
     version: str = Query("v1"),
     eval_fraction: float = Query(0.0),
-    seed: int | None = Query(None),
+    seed: SeedQuery = None,
     strategy: str = Query("latest", description="latest keeps the upload order; random."),
 ) -> DatasetDetail:
     """Store the uploaded traces (JSONL body) and build a dataset of exactly those traces."""
@@ -65,7 +82,7 @@ async def ingest_dataset(
 
 @router.get("")
 async def list_datasets(
-    session: SessionDep, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)
+    session: SessionDep, limit: LimitQuery = DEFAULT_LIMIT, offset: OffsetQuery = 0
 ) -> DatasetsPublic:
     """Datasets, newest first."""
     rows, _ = await service.list_datasets(session=session, limit=limit + 1, offset=offset)
@@ -110,16 +127,14 @@ async def _stream(
     )
 
 
-@router.get("/{key}/export.jsonl")
+@router.get("/{key}/export.jsonl", response_class=StreamingResponse, responses=JSONL_OR_PARQUET)
 async def export_jsonl(
     key: str,
     session: SessionDep,
-    format: str = Query(
-        "trace", description=", ".join(exports.FORMATS), json_schema_extra={"enum": exports.FORMATS}
-    ),
-    split: str | None = Query(None, description="train or eval; all records when absent"),
-    template: str = Query("gemma"),
-    style: str = Query("numbered"),
+    format: ExportFormat = Query("trace", description=", ".join(exports.FORMATS)),
+    split: Split | None = Query(None, description="train or eval; all records when absent"),
+    template: ChatTemplate = Query(ChatTemplate.GEMMA),
+    style: TraceStyle = Query(TraceStyle.NUMBERED),
     system: str | None = Query(None),
 ) -> StreamingResponse:
     """The dataset's records in manifest order (``format=parquet`` streams Parquet instead)."""
@@ -130,13 +145,15 @@ async def export_jsonl(
     return await _stream(session, key, options, f"{key}.{options.fmt}.{ext}")
 
 
-@router.get("/{key}/export.parquet")
+@router.get(
+    "/{key}/export.parquet", response_class=StreamingResponse, responses=streamed(MEDIA["parquet"])
+)
 async def export_parquet(
     key: str,
     session: SessionDep,
-    split: str | None = Query(None),
-    template: str = Query("gemma"),
-    style: str = Query("numbered"),
+    split: Split | None = Query(None),
+    template: ChatTemplate = Query(ChatTemplate.GEMMA),
+    style: TraceStyle = Query(TraceStyle.NUMBERED),
     system: str | None = Query(None),
 ) -> StreamingResponse:
     """The dataset as Parquet (trace columns plus the rendered prompt and completion)."""
@@ -172,7 +189,7 @@ async def inspect_dataset(
     system: str | None = Query(None),
     sample: int = Query(5, ge=0, le=100),
     max_records: int = Query(10_000, ge=1, le=100_000),
-    split: Literal["train", "eval"] | None = Query(None),
+    split: Split | None = Query(None),
 ) -> dict[str, Any]:
     """Token-level preview: loss/masked tokens, length distribution, truncation, lint."""
     options = InspectOptions(

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request, Response
 
-from tunix_rt.api.deps import SessionDep
+from tunix_rt.api.auth import by_method
+from tunix_rt.api.deps import LimitQuery, OffsetQuery, SessionDep, already_stored
 from tunix_rt.datasets import evalsets
 from tunix_rt.datasets.evalfile import parse_eval_jsonl
 from tunix_rt.datasets.schemas import EvalSetDetail, EvalSetPublic, EvalSetsPublic
 from tunix_rt.errors import InvalidInput
-from tunix_rt.pagination import Pagination
+from tunix_rt.pagination import DEFAULT_LIMIT, Pagination
 
-router = APIRouter(prefix="/api/evalsets", tags=["evalsets"])
+router = APIRouter(prefix="/api/evalsets", tags=["evalsets"], dependencies=[by_method])
 
 JSONL_BODY = {
     "requestBody": {
@@ -24,8 +25,8 @@ JSONL_BODY = {
 @router.get("")
 async def list_eval_sets(
     session: SessionDep,
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    limit: LimitQuery = DEFAULT_LIMIT,
+    offset: OffsetQuery = 0,
 ) -> EvalSetsPublic:
     """Registered eval sets by name."""
     rows, more = await evalsets.list_eval_sets(session=session, limit=limit, offset=offset)
@@ -49,7 +50,12 @@ async def get_eval_set(
     return EvalSetDetail(**base, stats=stats, items=listed)
 
 
-@router.post("", status_code=201, openapi_extra=JSONL_BODY)
+@router.post(
+    "",
+    status_code=201,
+    openapi_extra=JSONL_BODY,
+    responses=already_stored(EvalSetPublic, "eval set"),
+)
 async def register_eval_set(
     request: Request,
     session: SessionDep,

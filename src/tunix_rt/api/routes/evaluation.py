@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from tunix_rt.api.deps import LimitQuery, OffsetQuery, SessionDep, SettingsDep
+from tunix_rt.api.auth import by_method
+from tunix_rt.api.deps import DateTimeQuery, LimitQuery, OffsetQuery, SessionDep, SettingsDep
 from tunix_rt.evaluation import compare, service
 from tunix_rt.evaluation.execute import llm_config
 from tunix_rt.evaluation.judges.llm_judge import probe
@@ -22,7 +22,7 @@ from tunix_rt.evaluation.schemas import (
 )
 from tunix_rt.pagination import DEFAULT_LIMIT, Page, page_of
 
-router = APIRouter(tags=["evaluation"])
+router = APIRouter(tags=["evaluation"], dependencies=[by_method])
 
 
 @router.post("/api/tunix/runs/{run_id}/evaluate", status_code=202)
@@ -102,8 +102,8 @@ async def list_evaluations(
     model: str | None = None,
     eval_set: str | None = None,
     judge: str | None = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
+    created_after: DateTimeQuery = None,
+    created_before: DateTimeQuery = None,
     config: Annotated[str | None, Query(max_length=200)] = None,
     sort: str = "primary",
     order: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from tunix_rt import __version__
+from tunix_rt.api.auth import metrics_access
 from tunix_rt.api.deps import SessionDep
 from tunix_rt.traces import metrics as trace_metrics
 
@@ -35,7 +36,7 @@ async def get_health(session: SessionDep, response: Response) -> Health:
     return Health(status=status, version=__version__, database=database)
 
 
-@router.get("/metrics", include_in_schema=False)
+@router.get("/metrics", include_in_schema=False, dependencies=[metrics_access])
 async def get_metrics(session: SessionDep) -> Response:
     """Prometheus exposition."""
     await trace_metrics.refresh(session)

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Response
 from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
 
-from tunix_rt.api.deps import LimitQuery, OffsetQuery, SessionDep, SettingsDep
+from tunix_rt.api.auth import by_method
+from tunix_rt.api.deps import LimitQuery, OffsetQuery, SessionDep, SettingsDep, already_stored
 from tunix_rt.pagination import DEFAULT_LIMIT, Page, page_of
 from tunix_rt.registry import service, storage
 from tunix_rt.registry.models import ModelFamily, ModelVersion
@@ -23,7 +24,7 @@ from tunix_rt.registry.schemas import (
     PromoteResult,
 )
 
-router = APIRouter(prefix="/api/models", tags=["registry"])
+router = APIRouter(prefix="/api/models", tags=["registry"], dependencies=[by_method])
 
 
 async def _family_public(session: SessionDep, family: ModelFamily) -> ModelFamilyPublic:
@@ -100,7 +101,11 @@ async def list_versions(
     return Page[ModelVersionPublic](data=data, pagination=page.pagination)
 
 
-@router.post("/{family_ref}/versions/promote", status_code=201)
+@router.post(
+    "/{family_ref}/versions/promote",
+    status_code=201,
+    responses=already_stored(PromoteResult, "model version"),
+)
 async def promote(
     family_ref: str,
     request: PromoteRequest,

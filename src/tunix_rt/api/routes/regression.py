@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from tunix_rt.api.auth import by_method
 from tunix_rt.api.deps import SessionDep
 from tunix_rt.regression import service
 from tunix_rt.regression.schemas import BaselineCreate, BaselinePublic, CheckRequest, CheckResult
 
-router = APIRouter(prefix="/api/regression", tags=["regression"])
+router = APIRouter(prefix="/api/regression", tags=["regression"], dependencies=[by_method])
 
 
 @router.post("/baselines", status_code=201)

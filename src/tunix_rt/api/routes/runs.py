@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import orjson
-from fastapi import APIRouter, FastAPI, Header, Query, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import FileResponse, StreamingResponse
 
+from tunix_rt.api.auth import by_method
 from tunix_rt.api.deps import (
+    DateTimeQuery,
+    LastEventIdHeader,
     LimitQuery,
     OffsetQuery,
     SessionDep,
     SessionmakerDep,
     SettingsDep,
+    SinceSeqQuery,
 )
 from tunix_rt.jobs import HANDLERS
 from tunix_rt.jobs.train_submit import DryRunReport, TrainRunRequest, submit_train_run
@@ -35,7 +38,7 @@ from tunix_rt.runs.schemas import (
     RunStatusPublic,
 )
 
-router = APIRouter(prefix="/api/tunix", tags=["runs"])
+router = APIRouter(prefix="/api/tunix", tags=["runs"], dependencies=[by_method])
 
 
 async def start_workers(app: FastAPI) -> Stop:
@@ -56,15 +59,17 @@ async def get_tunix_status() -> TunixStatus:
 )
 async def create_training_run(
     body: TrainRunRequest,
+    session: SessionDep,
     sessionmaker: SessionmakerDep,
     settings: SettingsDep,
     response: Response,
     mode: Literal["sync", "async"] = "sync",
 ) -> RunPublic | DryRunReport:
     """Train: ``sync`` waits for the run to finish; ``?mode=async`` returns 202 at once."""
-    async with sessionmaker() as session:
-        submitted = await submit_train_run(session=session, settings=settings, body=body, mode=mode)
-        await session.commit()
+    # The request's own session (which the auth dependency already holds, with its audit row):
+    # a second one would wait on SQLite's write lock for as long as this request holds it.
+    submitted = await submit_train_run(session=session, settings=settings, body=body, mode=mode)
+    await session.commit()
     if isinstance(submitted, DryRunReport):
         return submitted
     if mode == "async":
@@ -82,8 +87,8 @@ async def list_runs(
     dataset: str | None = None,
     model: str | None = None,
     mode: str | None = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
+    created_after: DateTimeQuery = None,
+    created_before: DateTimeQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     offset: OffsetQuery = 0,
 ) -> Page[RunPublic]:
@@ -144,17 +149,17 @@ _LOG_EVENTS: dict[int | str, dict[str, Any]] = {
 @router.get("/runs/{run_id}/logs", response_class=EventStream, responses=_LOG_EVENTS)
 async def stream_run_logs(
     run_id: uuid.UUID,
+    session: SessionDep,
     sessionmaker: SessionmakerDep,
-    since_seq: Annotated[int, Query(ge=-1, description="Send lines with seq > this.")] = -1,
+    since_seq: SinceSeqQuery = -1,
     follow: bool = True,
-    last_event_id: Annotated[str | None, Header()] = None,
+    last_event_id: LastEventIdHeader = None,
 ) -> EventStream:
     """Server-Sent Events: ``log`` (id = seq), ``status`` and ``heartbeat``; ends after the final
     status. Resumes after ``since_seq`` or the ``Last-Event-ID`` header, whichever is later."""
-    async with sessionmaker() as session:
-        await service.get_run(session=session, run_id=run_id)
-    if last_event_id is not None and last_event_id.strip().lstrip("-").isdigit():
-        since_seq = max(since_seq, int(last_event_id))
+    await service.get_run(session=session, run_id=run_id)
+    if last_event_id is not None:
+        since_seq = max(since_seq, last_event_id)
 
     async def body() -> AsyncIterator[bytes]:
         events = run_events(

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from tunix_rt.api.deps import LimitQuery, OffsetQuery, SessionDep, SettingsDep, StreamSessionDep
+from tunix_rt.api.auth import by_method
+from tunix_rt.api.deps import (
+    DateTimeQuery,
+    LimitQuery,
+    OffsetQuery,
+    SessionDep,
+    SettingsDep,
+    StreamSessionDep,
+    already_stored,
+    streamed,
+)
+from tunix_rt.errors import InvalidInput, Problem
 from tunix_rt.pagination import DEFAULT_LIMIT, Page, Pagination
 from tunix_rt.traces import importer, service
 from tunix_rt.traces.schemas import (
@@ -22,7 +32,7 @@ from tunix_rt.traces.schemas import (
 from tunix_rt.traces.scoring import Scorer, TraceScore
 from tunix_rt.traces.validation import parse_batch
 
-router = APIRouter(prefix="/api/traces", tags=["traces"])
+router = APIRouter(prefix="/api/traces", tags=["traces"], dependencies=[by_method])
 
 _JSONL_BODY: dict[str, Any] = {
     "requestBody": {
@@ -49,8 +59,8 @@ def trace_filter(
     category: str | None = None,
     difficulty: str | None = None,
     tag: str | None = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
+    created_after: DateTimeQuery = None,
+    created_before: DateTimeQuery = None,
     q: Annotated[str | None, Query(max_length=500, description="Text in prompt/answer.")] = None,
 ) -> service.TraceFilter:
     """List and export filters from the query string."""
@@ -67,7 +77,7 @@ def _json(model: BaseModel, status_code: int = 200) -> Response:
     return Response(model.model_dump_json(), status_code, media_type="application/json")
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=already_stored(TracePublic, "trace"))
 async def create_trace(
     trace_in: TraceCreate, session: SessionDep, response: Response
 ) -> TracePublic:
@@ -114,7 +124,9 @@ async def compare_traces(
     return await service.compare_traces(session=session, base_id=base, other_id=other)
 
 
-@router.get("/export.jsonl", response_class=StreamingResponse)
+@router.get(
+    "/export.jsonl", response_class=StreamingResponse, responses=streamed("application/x-ndjson")
+)
 async def export_traces(session: StreamSessionDep, flt: FilterDep) -> StreamingResponse:
     """Stream matching traces as JSONL in the trace format (importable again)."""
     stream = importer.export_jsonl(session=session, flt=flt)
@@ -126,9 +138,12 @@ async def import_traces(
     request: Request, session: SessionDep, skip_invalid: bool = False
 ) -> importer.ImportResult:
     """Import an uploaded JSONL body; a bad line imports nothing unless ``skip_invalid``."""
-    return await importer.import_jsonl(
+    result = await importer.import_jsonl(
         session=session, chunks=request.stream(), skip_invalid=skip_invalid
     )
+    if result.lines == 0:
+        raise InvalidInput(problems=[Problem("body", "the upload holds no JSONL lines")])
+    return result
 
 
 @router.get("/{trace_id}")

@@ -6,6 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
+from tunix_rt.api.auth import by_method
 from tunix_rt.api.deps import LimitQuery, OffsetQuery, SessionDep, SettingsDep
 from tunix_rt.api.routes.registry import version_public
 from tunix_rt.pagination import DEFAULT_LIMIT, Page, page_of
@@ -19,7 +20,7 @@ from tunix_rt.tuning.schemas import (
     TuningJobPublic,
 )
 
-router = APIRouter(prefix="/api/tuning/jobs", tags=["tuning"])
+router = APIRouter(prefix="/api/tuning/jobs", tags=["tuning"], dependencies=[by_method])
 
 
 async def _public(session: SessionDep, job: TuningJob, *, trials: bool = True) -> TuningJobPublic:
@@ -37,7 +38,7 @@ async def create_tuning_job(
     """Create a sweep; every search-space key must be a training config key, and in-process
     workers must have ``max_concurrent_trials + 1`` slots (422 otherwise)."""
     job = await service.create_tuning_job(
-        session=session, job_in=job_in, embedded_workers=settings.workers
+        session=session, settings=settings, job_in=job_in, embedded_workers=settings.workers
     )
     return await _public(session, job)
 

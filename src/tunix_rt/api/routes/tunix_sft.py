@@ -9,12 +9,13 @@ from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from tunix_rt.api.auth import by_method
 from tunix_rt.api.deps import SessionDep
 from tunix_rt.datasets import exports, service
 from tunix_rt.errors import InvalidInput, Problem
 from tunix_rt.training.config import load_config
 
-router = APIRouter(prefix="/api/tunix/sft", tags=["tunix"])
+router = APIRouter(prefix="/api/tunix/sft", tags=["tunix"], dependencies=[by_method])
 
 
 class SftExportRequest(BaseModel):

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from tunix_rt.api.deps import SessionDep
+from tunix_rt.api.auth import by_method
+from tunix_rt.api.deps import SessionDep, streamed
 from tunix_rt.traces import service as trace_service
 from tunix_rt.traces.generators import high_card_duel
 from tunix_rt.traces.generators.schemas import (
@@ -22,7 +23,7 @@ from tunix_rt.traces.generators.schemas import (
 )
 from tunix_rt.traces.schemas import TraceCreate
 
-router = APIRouter(prefix="/api/ungar", tags=["ungar"])
+router = APIRouter(prefix="/api/ungar", tags=["ungar"], dependencies=[by_method])
 
 
 def _duels(count: int, seed: int, hand_size: int) -> list[TraceCreate]:
@@ -62,7 +63,11 @@ def _jsonl(traces: list[TraceCreate]) -> Iterator[bytes]:
         yield b"".join(orjson.dumps(t.model_dump(mode="json")) + b"\n" for t in chunk)
 
 
-@router.get("/high-card-duel/export.jsonl")
+@router.get(
+    "/high-card-duel/export.jsonl",
+    response_class=StreamingResponse,
+    responses=streamed("application/x-ndjson"),
+)
 async def export_duels(
     count: Annotated[int, Query(ge=1, le=MAX_DUELS)] = 100,
     seed: Annotated[int, Query(ge=0, le=MAX_SEED)] = 0,

@@ -23,7 +23,8 @@ class UngarStatus(BaseModel):
 class DuelGenerateRequest(BaseModel):
     """``count`` duels dealt from ``seed``; stored as traces when ``persist``."""
 
-    model_config = ConfigDict(extra="forbid")
+    # strict: JSON Schema's integers are not booleans (lax pydantic read ``false`` as seed 0).
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     count: int = Field(default=10, ge=1, le=MAX_DUELS)
     seed: int = Field(default=0, ge=0, le=MAX_SEED)

@@ -1,0 +1,1 @@
+"""API tokens with scopes, and the audit log of every write."""
