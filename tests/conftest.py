@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -57,11 +58,11 @@ async def _drop_pg_database(base_url: str, url: str) -> None:
     await admin.dispose()
 
 
-@pytest.fixture(scope="session")
-async def database_url(
+@asynccontextmanager
+async def own_database(
     db_backend: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[str]:
-    """A fresh, migrated database for this test session and backend."""
+    """A fresh, migrated database on ``db_backend``, dropped after (PostgreSQL)."""
     if db_backend == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     else:
@@ -69,9 +70,20 @@ async def database_url(
     engine = create_engine(url)
     await migrate.upgrade(engine)
     await engine.dispose()
-    yield url
-    if db_backend == "postgres":
-        await _drop_pg_database(Settings(database_url=POSTGRES_URL).database_url, url)
+    try:
+        yield url
+    finally:
+        if db_backend == "postgres":
+            await _drop_pg_database(Settings(database_url=POSTGRES_URL).database_url, url)
+
+
+@pytest.fixture(scope="session")
+async def database_url(
+    db_backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
+    """A fresh, migrated database for this test session and backend."""
+    async with own_database(db_backend, tmp_path_factory) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

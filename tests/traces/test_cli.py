@@ -1,45 +1,22 @@
 """``tunix-rt traces``: import (twice), bad lines, export, list, show and delete."""
 
-import os
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import orjson
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from tests.conftest import own_database
 from tests.traces.factories import trace_doc
 from typer.testing import CliRunner
 
 from tunix_rt.cli.main import app
-from tunix_rt.db import migrate
-from tunix_rt.db.session import create_engine
 
 
 @pytest.fixture(scope="module")
 async def cli_db(db_backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     """A database of its own: the CLI commits, so it must not share the suite's database."""
-    if db_backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('cli') / 'cli.db'}"
-        admin_url = ""
-    else:
-        admin_url = os.environ["TUNIX_RT_TEST_POSTGRES_URL"]
-        name = f"tunix_rt_cli_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        await admin.dispose()
-        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(url)
-    await migrate.upgrade(engine)
-    await engine.dispose()
-    yield url
-    if admin_url:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+    async with own_database(db_backend, tmp_path_factory) as url:
+        yield url
 
 
 @pytest.fixture

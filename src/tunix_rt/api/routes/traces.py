@@ -34,6 +34,14 @@ from tunix_rt.traces.validation import parse_batch
 
 router = APIRouter(prefix="/api/traces", tags=["traces"], dependencies=[by_method])
 
+def _batch_schema() -> dict[str, Any]:
+    """The batch body's schema, its nested models referred to in the document's components
+    (where ``POST /api/traces`` already puts ``TraceCreate`` and ``TraceStep``)."""
+    schema = TraceBatchCreate.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema.pop("$defs", None)
+    return schema
+
+
 _JSONL_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -43,7 +51,7 @@ _JSONL_BODY: dict[str, Any] = {
 _BATCH_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": TraceBatchCreate.model_json_schema()}},
+        "content": {"application/json": {"schema": _batch_schema()}},
     }
 }
 
