@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -211,3 +212,24 @@ async def test_evaluation_refuses_a_run_whose_model_lies_outside(
     assert "must be a path under TUNIX_RT_HOME" in _locs(refused)["run_id"]
     accepted = await client.post(f"/api/tunix/runs/{inside.id}/evaluate", json={"eval_set": "e"})
     assert accepted.status_code == 202, accepted.text
+
+
+async def test_an_unknown_query_parameter_is_refused_by_name(client: httpx.AsyncClient) -> None:
+    typo = await client.get("/api/traces", params={"dataset_key": "x", "limit": 5})
+    assert typo.status_code == 422
+    msg = _locs(typo)["query.dataset_key"]
+    assert msg.startswith("unknown query parameter")
+    assert "limit" in msg
+    assert (await client.get("/api/traces", params={"limit": 5})).status_code == 200
+
+
+async def test_every_declared_query_parameter_is_known(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+            if not names:
+                continue
+            concrete = re.sub(r"\{[^}]+\}", "00000000-0000-0000-0000-000000000000", path)
+            response = await client.request(method, concrete, params=dict.fromkeys(names, "1"))
+            assert "unknown query parameter" not in response.text, (method, path)

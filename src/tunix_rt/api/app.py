@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tunix_rt import __version__
 from tunix_rt.api.errors import install_error_handlers
-from tunix_rt.api.guard import RequestGuard, declared_media
+from tunix_rt.api.guard import RequestGuard, declared_media, declared_query
 from tunix_rt.api.inputs import InputChecks
 from tunix_rt.api.middleware import BodySizeLimit, RequestMetrics
 from tunix_rt.api.routes import (
@@ -79,7 +79,7 @@ def create_app(
         description="Reasoning traces, datasets, training, evaluation and model registry.",
         lifespan=lifespan,
         generate_unique_id_function=_unique_id,
-        dependencies=[Depends(declared_media)],
+        dependencies=[Depends(declared_media), Depends(declared_query)],
     )
     app.state.settings = settings
     app.state.engine = engine

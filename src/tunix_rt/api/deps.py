@@ -15,13 +15,13 @@ from tunix_rt.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 from tunix_rt.settings import Settings
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+async def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
     """The app's session factory (for streaming endpoints that outlive one request session)."""
     factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     return factory

@@ -19,7 +19,9 @@ from urllib.parse import urlsplit
 
 import orjson
 from fastapi import HTTPException, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tunix_rt.api.errors import ErrorItem, error_content, status_type
@@ -109,7 +111,7 @@ class RequestGuard:
         return origin == "null" or urlsplit(origin).netloc.lower() != host.lower()
 
 
-def declared_media(request: Request) -> None:
+async def declared_media(request: Request) -> None:
     """App-wide dependency: a write's ``Content-Type`` must be one its route declares (415).
 
     A dependency rather than middleware because only the matched route knows what it declares;
@@ -125,6 +127,36 @@ def declared_media(request: Request) -> None:
             status_code=415,
             detail=[{"loc": ["header", "content-type"], "msg": f"this route takes {wanted}",
                      "type": status_type(415)}],
+        )  # fmt: skip
+
+
+def _query_names(dependant: Dependant) -> frozenset[str]:
+    names: set[str] = set()
+    for param in dependant.query_params:
+        model = param.field_info.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):  # a query parameter model
+            names |= {field.alias or key for key, field in model.model_fields.items()}
+        else:
+            names.add(param.alias)
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return frozenset(names)
+
+
+async def declared_query(request: Request) -> None:
+    """App-wide dependency: a query parameter the route does not declare is a 422 naming it,
+    so a misspelt filter (``dataset_key=`` for ``dataset=``) never returns unfiltered data."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not request.query_params:
+        return
+    unknown = sorted(set(request.query_params) - _query_names(route.dependant))
+    if unknown:
+        known = ", ".join(sorted(_query_names(route.dependant))) or "none"
+        msg = f"unknown query parameter (this route takes: {known})"
+        raise HTTPException(
+            status_code=422,
+            detail=[{"loc": ["query", name], "msg": msg, "type": "unknown_parameter"}
+                    for name in unknown],
         )  # fmt: skip
 
 

@@ -34,6 +34,7 @@ from tunix_rt.traces.validation import parse_batch
 
 router = APIRouter(prefix="/api/traces", tags=["traces"], dependencies=[by_method])
 
+
 def _batch_schema() -> dict[str, Any]:
     """The batch body's schema, its nested models referred to in the document's components
     (where ``POST /api/traces`` already puts ``TraceCreate`` and ``TraceStep``)."""
@@ -62,7 +63,7 @@ class ScoreRequest(BaseModel):
     scorer: Scorer = Scorer.BASELINE
 
 
-def trace_filter(
+async def trace_filter(
     source: str | None = None,
     category: str | None = None,
     difficulty: str | None = None,
