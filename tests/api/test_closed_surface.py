@@ -233,3 +233,16 @@ async def test_every_declared_query_parameter_is_known(client: httpx.AsyncClient
             concrete = re.sub(r"\{[^}]+\}", "00000000-0000-0000-0000-000000000000", path)
             response = await client.request(method, concrete, params=dict.fromkeys(names, "1"))
             assert "unknown query parameter" not in response.text, (method, path)
+
+
+async def test_every_route_refuses_an_unknown_query_parameter(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    walked = 0
+    for path, operations in document["paths"].items():
+        concrete = re.sub(r"\{[^}]+\}", "00000000-0000-0000-0000-000000000000", path)
+        for method in operations:
+            response = await client.request(method, concrete, params={"dataset_key": "x"})
+            assert response.status_code == 422, (method, path, response.text)
+            assert "query.dataset_key" in _locs(response), (method, path)
+            walked += 1
+    assert walked > 60
