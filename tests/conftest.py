@@ -146,11 +146,12 @@ async def committed_admin_token(engine: AsyncEngine) -> str:
     return made.token
 
 
-@pytest.fixture
-async def client(
-    settings: Settings, engine: AsyncEngine, session: AsyncSession, admin_token: str
+@asynccontextmanager
+async def app_client(
+    settings: Settings, engine: AsyncEngine, session: AsyncSession, *, token: str | None
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client on the app, sharing the test's rolled-back session, signed in as admin."""
+    """A client on an app built from ``settings`` that shares the test's rolled-back session,
+    sending ``token`` as its bearer token when given."""
     app = create_app(settings, engine=engine, migrate_on_start=False, background=False)
 
     async def _session() -> AsyncIterator[AsyncSession]:
@@ -163,10 +164,19 @@ async def client(
     app.dependency_overrides[get_session] = _session
     app.dependency_overrides[get_stream_session] = _stream_session
     transport = httpx.ASGITransport(app=app)
-    headers = {"Authorization": f"Bearer {admin_token}"}
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient(
         transport=transport, base_url="http://test", headers=headers
     ) as http:
+        yield http
+
+
+@pytest.fixture
+async def client(
+    settings: Settings, engine: AsyncEngine, session: AsyncSession, admin_token: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the app, sharing the test's rolled-back session, signed in as admin."""
+    async with app_client(settings, engine, session, token=admin_token) as http:
         yield http
 
 

@@ -9,9 +9,8 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from tests.conftest import app_client
 
-from tunix_rt.api.app import create_app
-from tunix_rt.api.deps import get_session, get_stream_session
 from tunix_rt.auth import service
 from tunix_rt.auth.schemas import TokenCreate
 from tunix_rt.auth.tokens import Scope
@@ -41,24 +40,8 @@ def open_client(settings: Settings, engine: AsyncEngine, session: AsyncSession) 
 
     @asynccontextmanager
     async def opened(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
-        app = create_app(
-            settings.model_copy(update=overrides),
-            engine=engine,
-            migrate_on_start=False,
-            background=False,
-        )
-
-        async def _session() -> AsyncIterator[AsyncSession]:
-            yield session
-            await session.flush()
-
-        async def _stream_session() -> AsyncIterator[AsyncSession]:
-            yield session
-
-        app.dependency_overrides[get_session] = _session
-        app.dependency_overrides[get_stream_session] = _stream_session
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        changed = settings.model_copy(update=overrides)
+        async with app_client(changed, engine, session, token=None) as http:
             yield http
 
     return opened

@@ -9,9 +9,8 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from tests.conftest import app_client
 
-from tunix_rt.api.app import create_app
-from tunix_rt.api.deps import get_session
 from tunix_rt.settings import Settings
 from tunix_rt.tuning import service
 from tunix_rt.tuning.models import TuningTrial
@@ -148,23 +147,8 @@ def server_with(
 
     @asynccontextmanager
     async def open_client(workers: int) -> AsyncIterator[httpx.AsyncClient]:
-        app = create_app(
-            settings.model_copy(update={"workers": workers}),
-            engine=engine,
-            migrate_on_start=False,
-            background=False,
-        )
-
-        async def _session() -> AsyncIterator[AsyncSession]:
-            yield session
-            await session.flush()
-
-        app.dependency_overrides[get_session] = _session
-        transport = httpx.ASGITransport(app=app)
-        headers = {"Authorization": f"Bearer {admin_token}"}
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://test", headers=headers
-        ) as http:
+        changed = settings.model_copy(update={"workers": workers})
+        async with app_client(changed, engine, session, token=admin_token) as http:
             yield http
 
     return open_client
