@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tunix_rt.db.session import create_sessionmaker, session_scope
@@ -119,3 +119,18 @@ async def api(
         transport=transport, base_url="http://test", headers=headers
     ) as http:
         yield http
+
+
+async def wait_all_terminal(factory: async_sessionmaker[AsyncSession], timeout_s: float) -> None:
+    """Poll until no job of the database is queued or running (TimeoutError after timeout_s)."""
+    async with asyncio.timeout(timeout_s):
+        while True:
+            async with factory() as session:
+                open_jobs = await session.scalar(
+                    select(func.count()).where(
+                        Job.status.not_in(["succeeded", "failed", "cancelled"])
+                    )
+                )
+            if open_jobs == 0:
+                return
+            await asyncio.sleep(0.2)

@@ -23,8 +23,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tests.runs.conftest import wait_all_terminal
 
 from tunix_rt.db.base import utcnow
 from tunix_rt.db.session import session_scope
@@ -115,20 +116,6 @@ async def _kill_when_safe(
             await asyncio.sleep(0.02)
 
 
-async def _all_finished(factory: async_sessionmaker[AsyncSession]) -> None:
-    async with asyncio.timeout(75):
-        while True:
-            async with factory() as session:
-                open_jobs = await session.scalar(
-                    select(func.count()).where(
-                        Job.status.not_in(["succeeded", "failed", "cancelled"])
-                    )
-                )
-            if open_jobs == 0:
-                return
-            await asyncio.sleep(0.2)
-
-
 async def test_killed_workers_run_no_side_effect_twice(
     factory: async_sessionmaker[AsyncSession],
     settings: Settings,
@@ -151,7 +138,7 @@ async def test_killed_workers_run_no_side_effect_twice(
             interrupted += await _kill_when_safe(factory, victim, out)
             procs[k % WORKERS] = await asyncio.create_subprocess_exec(*spawn, env=worker_env)
             await asyncio.sleep(1.0)
-        await _all_finished(factory)
+        await wait_all_terminal(factory, timeout_s=75)
     finally:
         for proc in procs:
             if proc.returncode is None:

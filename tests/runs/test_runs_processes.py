@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tests.runs.conftest import wait_all_terminal
 
 from tunix_rt.db.base import utcnow
 from tunix_rt.db.session import session_scope
@@ -61,20 +62,6 @@ async def _bulk_runs(factory: async_sessionmaker[AsyncSession], settings: Settin
         await session.execute(insert(Job), jobs)
 
 
-async def _wait_all_terminal(factory: async_sessionmaker[AsyncSession], timeout_s: float) -> None:
-    async with asyncio.timeout(timeout_s):
-        while True:
-            async with factory() as session:
-                open_jobs = await session.scalar(
-                    select(func.count()).where(
-                        Job.status.not_in(["succeeded", "failed", "cancelled"])
-                    )
-                )
-            if open_jobs == 0:
-                return
-            await asyncio.sleep(0.2)
-
-
 async def _spawn(argv: list[str], env: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(*argv, env=env)
 
@@ -100,7 +87,7 @@ async def test_worker_processes_run_each_job_exactly_once(
     argv = worker_argv("--concurrency", "4", "--heartbeat-s", "1", "--poll-max-s", "0.2")
     procs = [await _spawn(argv, worker_env) for _ in range(workers)]
     try:
-        await _wait_all_terminal(factory, timeout_s=240)
+        await wait_all_terminal(factory, timeout_s=240)
     finally:
         codes = await _stop(procs)
     assert codes == [0] * workers
