@@ -21,7 +21,7 @@ help: ## List the targets
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,train,tunix,tune]'
+	$(BIN)/pip install -q -e '.[dev,train,tunix,tune,interop]'
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
