@@ -33,7 +33,7 @@ from tunix_rt.api.routes import (
     ungar,
 )
 from tunix_rt.db import migrate
-from tunix_rt.db.session import create_engine, create_sessionmaker
+from tunix_rt.db.session import autocommit_engine, create_engine, create_sessionmaker
 from tunix_rt.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,8 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    # GET and HEAD requests read outside a transaction (api/deps.py, get_session).
+    app.state.read_sessionmaker = create_sessionmaker(autocommit_engine(engine))
     # Domains that run background loops (workers) append async start hooks returning a stop fn.
     app.state.startup_hooks = []
     app.state.startup_hooks.append(runs.start_workers)

@@ -30,12 +30,19 @@ async def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request; committed when the handler returns without error.
 
+    ``GET`` and ``HEAD`` get a session outside any transaction (``db.session.autocommit_engine``):
+    two round trips fewer, and on SQLite a read never queues behind writers.
+
     ``SessionDep`` uses it with ``scope="function"``: FastAPI runs the code after ``yield``
     before the response is sent, so a client never sees 201 for a write that then fails to
     commit, and its next request sees the data. The session is closed by then, so streamed
     bodies that read the database use ``StreamSessionDep``.
     """
-    factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    state = request.app.state
+    reads = request.method in ("GET", "HEAD")
+    factory: async_sessionmaker[AsyncSession] = (
+        state.read_sessionmaker if reads else state.sessionmaker
+    )
     async with factory() as session:
         try:
             yield session

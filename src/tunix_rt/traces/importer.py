@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 from pydantic import BaseModel
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt.errors import InvalidInput, Problem
@@ -143,7 +145,7 @@ async def import_jsonl(
     )
 
 
-def export_doc(trace: Trace) -> dict[str, object]:
+def export_doc(trace: Trace | Row[Any]) -> dict[str, object]:
     """The trace in the SPEC.md trace format (importable again as is)."""
     return {
         "trace_version": trace.trace_version,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
-from sqlalchemy import Select, exists, literal, or_, select, tuple_
+from sqlalchemy import Row, Select, exists, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt.errors import InvalidInput, Problem
@@ -33,7 +35,7 @@ class TraceFilter:
 class TracePage:
     """Rows of one page and where the next one starts (``None`` on the last page)."""
 
-    rows: list[Trace]
+    rows: Sequence[Row[Any]]
     next_offset: int | None
     next_cursor: str | None
 
@@ -43,7 +45,7 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def encode_cursor(trace: Trace) -> str:
+def encode_cursor(trace: Trace | Row[Any]) -> str:
     """An opaque cursor after ``trace`` in newest-first order."""
     raw = orjson.dumps([_utc(trace.created_at).isoformat(), trace.id.hex])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -60,9 +62,17 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         raise InvalidInput(problems=[problem]) from None
 
 
-def filtered(flt: TraceFilter) -> Select[Trace]:
-    """``SELECT traces`` with the filter's conditions, newest first."""
-    stmt = select(Trace)
+# What a list page reads: the public fields plus the CLI table's source and step count. Plain
+# rows (attribute access like a Trace) skip the ORM's identity map and instance state.
+LISTED = (
+    Trace.id, Trace.trace_version, Trace.prompt, Trace.steps, Trace.final_answer, Trace.meta,
+    Trace.content_hash, Trace.created_at, Trace.source, Trace.step_count,
+)  # fmt: skip
+
+
+def filtered(flt: TraceFilter) -> Select[Any]:
+    """``SELECT`` the listed columns with the filter's conditions, newest first."""
+    stmt: Select[Any] = select(*LISTED)
     for column, value in (
         (Trace.source, flt.source),
         (Trace.category, flt.category),
@@ -104,7 +114,7 @@ async def list_page(
         stmt = stmt.where(tuple_(Trace.created_at, Trace.id) < after)
     elif offset:
         stmt = stmt.offset(offset)
-    rows = list((await session.scalars(stmt)).all())
+    rows = (await session.execute(stmt)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     return TracePage(

@@ -113,6 +113,22 @@ class TracePublic(BaseModel):
     created_at: datetime
 
 
+def public_doc(row: Any) -> dict[str, Any]:
+    """``TracePublic``'s fields of a stored row as plain values, for list pages (validating 50
+    models from attributes was a third of a list request). Encoded with orjson's ``OPT_UTC_Z``
+    it is byte for byte ``TracePublic``'s JSON (tests/traces/test_public_doc.py)."""
+    return {
+        "id": str(row.id),
+        "trace_version": row.trace_version,
+        "prompt": row.prompt,
+        "steps": [{"i": s["i"], "type": s["type"], "content": s["content"]} for s in row.steps],
+        "final_answer": row.final_answer,
+        "meta": row.meta,
+        "content_hash": row.content_hash,
+        "created_at": row.created_at,
+    }
+
+
 class TraceBatchCreate(BaseModel):
     """``POST /api/traces/batch`` body (a bare JSON list of traces is accepted too)."""
 

@@ -53,8 +53,8 @@ async def create_session(
     except service.Unauthenticated as exc:
         raise unauthorized(exc.message) from None
     max_age = COOKIE_MAX_AGE
-    if verified.token.expires_at is not None:
-        max_age = min(max_age, verified.token.expires_at - utcnow())
+    if verified.expires_at is not None:
+        max_age = min(max_age, verified.expires_at - utcnow())
     response.set_cookie(
         SESSION_COOKIE, body.token, max_age=int(max_age.total_seconds()), path="/",
         httponly=True, samesite="strict", secure=request.url.scheme == "https",

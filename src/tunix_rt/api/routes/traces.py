@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
@@ -28,6 +29,7 @@ from tunix_rt.traces.schemas import (
     TraceBatchCreated,
     TraceCreate,
     TracePublic,
+    public_doc,
 )
 from tunix_rt.traces.scoring import Scorer, TraceScore
 from tunix_rt.traces.validation import parse_batch
@@ -118,11 +120,11 @@ async def list_traces(
     page = await service.list_traces(
         session=session, flt=flt, limit=limit, offset=offset, cursor=cursor
     )
-    data = [TracePublic.model_validate(t) for t in page.rows]
     pagination = Pagination(
         limit=limit, offset=offset, next_offset=page.next_offset, next_cursor=page.next_cursor
     )
-    return _json(Page[TracePublic](data=data, pagination=pagination))
+    body = {"data": [public_doc(row) for row in page.rows], "pagination": pagination.model_dump()}
+    return Response(orjson.dumps(body, option=orjson.OPT_UTC_Z), media_type="application/json")
 
 
 @router.get("/compare")
