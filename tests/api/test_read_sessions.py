@@ -50,7 +50,8 @@ async def test_a_read_is_not_blocked_by_an_open_write_transaction(
                     await conn.rollback()
             finally:
                 await writer.dispose()
-            assert listed.status_code == 200 and one.status_code == 200
+            assert listed.status_code == 200
+            assert one.status_code == 200
             # The reads saw the last committed data, not the open transaction's.
             assert [t["final_answer"] for t in listed.json()["data"]] == ["3"]
             assert one.json()["final_answer"] == "3"

@@ -61,6 +61,24 @@ STEP_CASES = [
     ),
     ("<think>\n1,000 + 24 = 1,025\n</think>\n1025", S.THINK, 0.0, "wrong_step", 1),
     ("Reasoning:\n1. add the numbers\nAnswer: 14", S.NUMBERED, None, "no_arithmetic", None),
+    # column work and words without "=", rounding to cents
+    (
+        "Reasoning:\n1. r 305 871\n2. 3-8-0+10 w5 b1\nAnswer: 5",
+        S.NUMBERED,
+        1.0,
+        "all_correct",
+        None,
+    ),
+    (
+        "Reasoning:\n1. 3-8-0+10 w5 b1\n2. 0-7-0+10 w3 b1\nAnswer: 35",
+        S.NUMBERED,
+        0.0,
+        "wrong_step",
+        2,
+    ),
+    ("Reasoning:\n1. 3-8-0 w5 b0\nAnswer: 5", S.NUMBERED, 0.0, "wrong_step", 1),
+    ("<think>\n13 minus 8 is 6\n</think>\n6", S.THINK, 0.0, "wrong_step", 1),
+    ("Reasoning:\n1. tip: 19.99*0.15=3.00\nAnswer: 3.00", S.NUMBERED, 1.0, "all_correct", None),
     ("Answer: 14", S.ANSWER_ONLY, None, "no_steps", None),
     ("Answer: 14", None, None, "unknown_style", None),
 ]

@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 
 from tunix_rt.evaluation.judges.normalize import answers_match, normalize_answer
+from tunix_rt.evaluation.judges.words import words_match
 
 MATCHES = [
     # (predicted span, expected answer, rule)
@@ -58,6 +59,17 @@ MATCHES = [
     ("player   1", "Player 1", "text: whitespace runs"),
     ("Yes", "yes", "text: case"),
     ("3, 5", "3,5", "text: comma spacing"),
+    ("$12$ cm", "12", "math mode around the number only"),
+    ("\\frac12", "0.5", "latex frac without braces"),
+    ("12 \\mathrm{~cm}", "12", "latex tilde space"),
+    ("13 720", "13720", "thousands separated by spaces"),
+    ("approximately 74", "74", "approximately"),
+    ("about $5", "5", "about"),
+    ("fifteen", "15", "number in words"),
+    ("twenty-one apples", "21", "number in words with a unit"),
+    ("116 - 5", "111", "arithmetic expression"),
+    ("3 * 7.12", "21.36", "arithmetic expression, exact"),
+    ("(2 + 3) * 4", "20", "arithmetic expression with parentheses"),
 ]
 
 MISMATCHES = [
@@ -70,6 +82,9 @@ MISMATCHES = [
     ("player 2", "player 1", "text differs"),
     ("", "5", "empty"),
     ("5/0", "5", "division by zero is not a number"),
+    ("12 345", "12", "spaced thousands are one number"),
+    ("10 - 12", "10", "a range is not its first number"),
+    ("one hundred", "100", "numbers from 100 in words are not read"),
 ]
 
 
@@ -104,3 +119,34 @@ def test_normalised_value(span: str, value: object, percent: bool) -> None:
 
 def test_integers_stay_ints_for_the_fast_path() -> None:
     assert type(normalize_answer("15.0").value) is int
+
+
+WORDS = [
+    # (span, expected, prompt, match)
+    ("Yes, 17 is prime", "yes", "", True),
+    ("true", "yes", "", True),
+    ("17 has no divisors but 1 and 17, so yes", "yes", "", True),
+    ("not true", "yes", "", False),
+    ("yes or no", "yes", "", False),
+    ("No, but it is close", "no", "", True),
+    ("34 is not a prime number", "no", "Is 34 a prime number?", True),
+    ("34 is a prime number", "no", "Is 34 a prime number?", False),
+    ("It will be a Thursday", "thursday", "", True),
+    ("thu", "thursday", "", True),
+    ("It is not Wednesday; it is Tuesday", "tuesday", "", True),
+    ("Starting from Monday, we land on Thursday", "thursday", "Today is Monday.", True),
+    ("Thursday or Friday", "thursday", "", False),
+    ("Paris, France", "paris", "", True),
+    ("The capital of France is Paris", "paris", "", True),
+    ("Lyon, not Paris", "paris", "", False),
+    ("Paris is wrong", "paris", "", False),
+    ("Paris or Lyon", "paris", "", False),
+    ("Paris is the biggest city, but the capital is Lyon", "paris", "", False),
+    ("Lyon is the biggest city, but the capital is Paris", "paris", "", True),
+]
+
+
+@pytest.mark.parametrize(("span", "expected", "prompt", "match"), WORDS)
+def test_word_answers(span: str, expected: str, prompt: str, match: bool) -> None:
+    got = normalize_answer(span).text
+    assert words_match(got, normalize_answer(expected).text, prompt) is match

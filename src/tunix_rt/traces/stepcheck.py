@@ -6,6 +6,13 @@ fractions (no floats). ``≈``, and an ``=`` whose exact value has no finite dec
 (``1 / 3 = 0.33``), accept a decimal answer rounded to the number of places written.
 Runs glued to letters or symbols (``x^2 + 3 = 7``, ``3 + 4 = 7th``) drop the glued segment,
 so algebra and units are not mistaken for claims.
+
+Rounding to the stated precision is correct: a result written with two decimals is an amount
+in cents (``19.99 * 0.15 = 3.00``: 2.9985 to the cent), and a step that says it rounds
+("rounded", "to the nearest tenth", "2 d.p.") accepts the places written. Column tails
+(``write 4 carry 1``, ``w4 b1``), carry chains and operations in words (``13 minus 8 is 5``)
+are claims too (``traces.columns``); a tail or chain that agrees with a step's own ``=`` claim
+only restates it and adds no claim, one that disagrees is a wrong claim.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+
+from tunix_rt.traces.columns import column_checks, rewrite_words
 
 _TOKEN = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
@@ -214,16 +223,24 @@ def _format(value: Fraction) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
-def _equal(actual: Fraction, claimed: Fraction, claimed_toks: list[_Tok], sign: str) -> bool:
-    """Exact equality, or rounding to the written places where ``≈``/no finite decimal."""
+_ROUNDING = re.compile(
+    r"\bround|\bnearest\b|\bd\.\s?p\.|\bdecimal places?\b|\bapprox", re.IGNORECASE
+)
+
+
+def _equal(
+    actual: Fraction, claimed: Fraction, claimed_toks: list[_Tok], sign: str, rounds: bool
+) -> bool:
+    """Exact equality, or rounding to the written places where ``≈``, no finite decimal, a
+    cents amount (two decimals) or a step that says it rounds (``rounds``)."""
     if actual == claimed:
         return True
-    rounding_ok = sign == "≈" or not _terminates(actual)
-    if not rounding_ok or len(claimed_toks) != 1:
+    if len(claimed_toks) != 1:
         return False
     written = claimed_toks[0].text
     places = len(written.split(".", 1)[1]) if "." in written else 0
-    return abs(actual - claimed) <= Fraction(1, 2 * 10**places)
+    rounding_ok = sign == "≈" or not _terminates(actual) or rounds or places == 2
+    return rounding_ok and abs(actual - claimed) <= Fraction(1, 2 * 10**places)
 
 
 def _text(text: str, toks: list[_Tok]) -> str:
@@ -240,6 +257,8 @@ def _value(toks: list[_Tok]) -> Fraction | None:
 def _claims(index: int, text: str) -> list[StepVerdict]:
     """Every checkable equality in one step's text."""
     verdicts: list[StepVerdict] = []
+    rounds = _ROUNDING.search(text) is not None
+    text = rewrite_words(text)
     for run in _runs(text):
         segments, signs = _split(run)
         if not signs:
@@ -252,7 +271,7 @@ def _claims(index: int, text: str) -> list[StepVerdict]:
             actual, claimed = _value(left), _value(right)
             if claimed is None or (actual is None and not _divides_by_zero(left)):
                 continue
-            ok = actual is not None and _equal(actual, claimed, right, sign)
+            ok = actual is not None and _equal(actual, claimed, right, sign, rounds)
             shown = _format(actual) if actual is not None else "undefined (division by zero)"
             verdicts.append(StepVerdict(index, _text(text, left), _text(text, right), shown, ok))
     return verdicts
@@ -268,12 +287,31 @@ def _divides_by_zero(toks: list[_Tok]) -> bool:
     return False
 
 
+def evaluate_expression(text: str) -> Fraction | None:
+    """The exact value of ``text`` when it is one arithmetic expression with an operator
+    (``116-5``, ``3 * 7.12``, ``(2 + 3) * 4``), else None."""
+    runs = _runs(text)
+    if len(runs) != 1 or any(t.kind == "eq" for t in runs[0]):
+        return None
+    toks = runs[0]
+    if toks[0].start != len(text) - len(text.lstrip()) or toks[-1].end != len(text.rstrip()):
+        return None
+    if not any(t.kind == "op" for t in toks):
+        return None
+    return _value(toks)
+
+
 def check_steps(steps: Sequence[str]) -> StepCheckResult:
     """Check every arithmetic claim in ``steps``; ``StepVerdict.index`` is the position."""
     verdicts: list[StepVerdict] = []
+    columns: dict[int, list[StepVerdict]] = {}
+    for index, expression, claimed, actual, ok in column_checks(steps):
+        columns.setdefault(index, []).append(StepVerdict(index, expression, claimed, actual, ok))
     checked = 0
     for index, text in enumerate(steps):
         found = _claims(index, text)
+        # A tail that agrees with the step's own "=" claim restates it: it adds no claim.
+        found += [v for v in columns.get(index, []) if not (found and v.ok)]
         checked += bool(found)
         verdicts.extend(found)
     return StepCheckResult(

@@ -8,7 +8,9 @@ Rules (each has a row in ``tests/evaluation/test_normalize.py``):
 - in ``x = 7`` only the right-hand side counts;
 - numbers: signs (also the Unicode minus), thousands separators (``1,234``), decimals
   (``15.0`` equals ``15``), fractions (``3/4``), mixed numbers (``1 1/2``), exponents (``1e3``),
-  a percent sign, currency marks before and unit words after the number are all understood.
+  a percent sign, currency marks before and unit words after the number are all understood;
+  so are thousands separated by spaces (``13 720``), "approximately"/"about" before a number,
+  numbers up to 99 in words (``fifteen``), and one arithmetic expression (``116 - 5``, exact).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
+
+from tunix_rt.traces.stepcheck import evaluate_expression
 
 Number = int | Fraction
 
@@ -41,6 +45,7 @@ _LATEX_DROP = re.compile(r"\\(?:left|right|displaystyle|[,;:!]|\s)")
 _LATEX_SUB = (("\\%", "%"), ("\\$", "$"), ("{,}", ","), ("\\cdot", "*"), ("\\times", "*"))
 _DEGREE = re.compile(r"\^\s*\{?\\circ\}?|\\circ")
 _LEAD = re.compile(r"^(?:the\s+)?(?:final\s+)?answer\s*(?:is\s*:?|:)\s*")
+_APPROX = re.compile(r"^(?:approximately|approx\.?|about|around|roughly|exactly|nearly|≈|~)\s*")
 _SPACES = re.compile(r"\s+")
 _NUMBER = re.compile(
     r"""^(?:(?P<cur1>[$€£¥₹]|usd|eur|gbp)\s*)?
@@ -49,7 +54,7 @@ _NUMBER = re.compile(
     (?:
         (?P<whole>\d+)\s+(?P<mn>\d+)\s*/\s*(?P<md>\d+)
       | (?P<fn>\d+(?:\.\d+)?)\s*/\s*(?P<fd>\d+(?:\.\d+)?)
-      | (?P<th>\d{1,3}(?:,\d{3})+(?:\.\d+)?)
+      | (?P<th>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\ \d{3})+(?![\d/]))
       | (?P<dec>\d+(?:\.\d*)?|\.\d+)(?:e(?P<exp>[-+]?\d+))?
     )
     \s*(?P<pct>%|percent|per\s+cent)?
@@ -68,8 +73,8 @@ class Answer:
     percent: bool = False
 
 
-def last_boxed(text: str) -> str | None:
-    """The content of the last ``\\boxed{…}`` (or ``\\fbox{…}``), braces balanced."""
+def boxed_span(text: str) -> tuple[str, bool] | None:
+    """The content of the last ``\\boxed{…}`` (or ``\\fbox{…}``), and whether it was closed."""
     start = max(text.rfind("\\boxed"), text.rfind("\\fbox"))
     if start < 0:
         return None
@@ -84,8 +89,47 @@ def last_boxed(text: str) -> str | None:
         elif char == "}":
             depth -= 1
             if depth == 0:
-                return text[brace + 1 : pos]
-    return text[brace + 1 :]
+                return text[brace + 1 : pos], True
+    return text[brace + 1 :], False
+
+
+def last_boxed(text: str) -> str | None:
+    """The content of the last ``\\boxed{…}`` (or ``\\fbox{…}``), braces balanced."""
+    found = boxed_span(text)
+    return None if found is None else found[0]
+
+
+_FRAC_DIGITS = re.compile(r"\\[dt]?frac\s*(\d)\s*(\d)")
+_INLINE_MATH = re.compile(r"\$([^$]*\d[^$]*)\$")
+_PLAIN_SUB = (
+    ("\\%", "%"),
+    ("\\$", "$"),
+    ("{,}", ","),
+    ("\\cdot", "*"),
+    ("\\times", "*"),
+    ("\\div", "/"),
+    ("\\(", " "),
+    ("\\)", " "),
+    ("\\[", " "),
+    ("\\]", " "),
+    ("**", ""),
+)
+
+
+def latex_to_plain(text: str) -> str:
+    """Text with LaTeX numbers made plain (``\\frac{3}{4}`` -> ``3/4``, ``\\$12`` -> ``$12``).
+
+    For scanning a whole output for numbers; positions are not kept.
+    """
+    if "\\" not in text and "{" not in text and "**" not in text:
+        return text
+    for old, new in _PLAIN_SUB:
+        text = text.replace(old, new)
+    text = _FRAC_DIGITS.sub(r"\1/\2", text)
+    text = _FRAC.sub(r"\1/\2", text)
+    text = _TEXT_CMD.sub(r"\1", text)
+    text = _DEGREE.sub("°", text)
+    return _LATEX_DROP.sub(" ", text).replace("~", " ")
 
 
 def _strip_latex(text: str) -> str:
@@ -96,14 +140,18 @@ def _strip_latex(text: str) -> str:
         text = text.strip("$")
     if text.startswith(("\\(", "\\[")) and text.endswith(("\\)", "\\]")):
         text = text[2:-2]
+    if text.count("$") == 2:
+        # "$12$ cm": math mode around the number only.
+        text = _INLINE_MATH.sub(r"\1", text)
     if "\\" not in text and "{" not in text:
         return text
+    text = _FRAC_DIGITS.sub(r"(\1)/(\2)", text)
     for old, new in _LATEX_SUB:
         text = text.replace(old, new)
     text = _DEGREE.sub("°", text)
     text = _TEXT_CMD.sub(r"\1", text)
     text = _FRAC.sub(r"(\1)/(\2)", text)
-    text = _LATEX_DROP.sub("", text)
+    text = _LATEX_DROP.sub("", text).replace("~", " ")
     return text.replace("{", "").replace("}", "")
 
 
@@ -111,7 +159,7 @@ def _clean(span: str) -> str:
     text = _strip_latex(span.translate(_UNICODE).strip())
     text = text.replace("**", "").replace("__", "").replace("`", "")
     text = _SPACES.sub(" ", text.lower()).strip()
-    text = _LEAD.sub("", text)
+    text = _APPROX.sub("", _LEAD.sub("", text))
     if "=" in text:
         left, _, right = text.rpartition("=")
         text = right.strip() or left.strip()
@@ -124,7 +172,7 @@ def _clean(span: str) -> str:
 
 
 def _decimal(text: str) -> Fraction:
-    return Fraction(text.replace(",", ""))
+    return Fraction(text.replace(",", "").replace(" ", ""))
 
 
 def _value(match: re.Match[str]) -> Number | None:
@@ -176,11 +224,44 @@ def _normalize_general(span: str) -> Answer:
         return Answer(text.lstrip("0") or "0", int(text))
     match = _NUMBER.match(text)
     if match is None:
-        return Answer(_SPACES.sub(" ", text.replace(", ", ",")))
+        return _not_one_number(text)
     value = _value(match)
     if value is None:
         return Answer(text)
     return Answer(str(value), value, match.group("pct") is not None)
+
+
+_UNITS_WORDS = (
+    *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+    *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"),
+    *("eighteen", "nineteen"),
+)
+_TENS_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_WORD_NUMBER = re.compile(
+    rf"^(?:(?P<tens>{'|'.join(_TENS_WORDS)})(?:[- ](?P<unit>{'|'.join(_UNITS_WORDS[1:10])}))?"
+    rf"|(?P<small>{'|'.join(_UNITS_WORDS)}))(?P<rest>(?:\s+[a-z]+){{0,3}})$"
+)
+
+
+def _word_number(text: str) -> Fraction | None:
+    """``fifteen``, ``twenty-one apples``: numbers up to 99 written in words (units allowed)."""
+    match = _WORD_NUMBER.match(text)
+    if match is None:
+        return None
+    if match["small"] is not None:
+        return Fraction(_UNITS_WORDS.index(match["small"]))
+    unit = _UNITS_WORDS.index(match["unit"]) if match["unit"] else 0
+    return Fraction(20 + 10 * _TENS_WORDS.index(match["tens"]) + unit)
+
+
+def _not_one_number(text: str) -> Answer:
+    """An arithmetic expression or a number in words by value, anything else as text."""
+    found = evaluate_expression(text) if text[:1].isdigit() or text[:1] in "(-" else None
+    found = _word_number(text) if found is None else found
+    if found is None:
+        return Answer(_SPACES.sub(" ", text.replace(", ", ",")))
+    value: Number = int(found) if found.denominator == 1 else found
+    return Answer(str(value), value)
 
 
 def _close(a: Number, b: Number) -> bool:

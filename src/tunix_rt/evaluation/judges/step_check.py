@@ -14,7 +14,7 @@ from tunix_rt.evaluation.judges.types import JudgeItem, JudgeSpec, Prediction, V
 from tunix_rt.traces.stepcheck import check_steps
 
 NAME = "step_check"
-VERSION = "1.0"
+VERSION = "1.1"
 SCORE_RANGE = (0.0, 1.0)
 
 

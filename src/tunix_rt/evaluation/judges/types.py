@@ -68,3 +68,32 @@ class JudgeSpec:
     fn: JudgeFn
     # Scores are 0 or 1 only (so paired comparisons can use McNemar's exact test).
     binary: bool = True
+
+
+class Method:
+    """How an answer span was found (recorded as ``details.method`` on every verdict)."""
+
+    ANSWER_LINE = "answer_line"
+    ANSWER_TAG = "answer_tag"
+    AFTER_THINK = "after_think"
+    GSM8K = "gsm8k_marker"
+    MARKER = "answer_marker"
+    BOXED = "boxed"
+    PHRASE = "answer_phrase"
+    CONCLUSION = "conclusion"
+    LAST_NUMBER = "last_number"
+    LAST_SENTENCE = "last_sentence"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """An answer span, how it was found, and whether its end was seen."""
+
+    span: str | None
+    method: str
+    # False when the span runs into the end of a truncated output (it may be cut short).
+    complete: bool
+    # An explicit answer marker (answer line, closed tag or box, "#### X", "the answer is X.")
+    # found it, not a guess (concluding sentence, last number, last sentence).
+    marked: bool = False
