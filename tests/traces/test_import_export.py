@@ -33,6 +33,7 @@ async def test_import_streams_and_reimport_makes_no_duplicates(
         "created": 5,
         "duplicates": 0,
         "skipped": 0,
+        "ignored": 0,
         "problems": [],
     }
     again = (await client.post("/api/traces/import", content=body)).json()

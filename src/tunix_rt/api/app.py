@@ -24,6 +24,7 @@ from tunix_rt.api.routes import (
     evalsets,
     evaluation,
     health,
+    otlp,
     registry,
     regression,
     runs,
@@ -93,7 +94,7 @@ def create_app(
     # evaluation before runs: its /api/tunix/runs/compare must win over /runs/{run_id}.
     for module in (
         health, auth, traces, registry, evalsets, ungar, evaluation, regression, runs, datasets,
-        tuning, tunix_sft,
+        tuning, tunix_sft, otlp,
     ):  # fmt: skip
         app.include_router(module.router)
     # Outermost last: metrics see every request, the guard refuses before a body is read.

@@ -17,6 +17,8 @@ from rich.table import Table
 
 from tunix_rt.cli.common import cli_session, fail, run
 from tunix_rt.traces import importer, service
+from tunix_rt.traces.formats import stream, tabular
+from tunix_rt.traces.formats.mapping import TraceFormat
 from tunix_rt.traces.importer import ImportResult
 from tunix_rt.traces.schemas import TracePublic
 
@@ -67,35 +69,62 @@ def _progress(console: Console) -> Progress:
 
 @app.command("import")
 def import_file(
-    file: Path = typer.Argument(..., help="JSONL file, one trace per line ('-' for stdin)."),
+    file: Path = typer.Argument(
+        ..., help="JSONL file, Parquet file or datasets folder ('-' for stdin)."
+    ),
     skip_invalid: bool = typer.Option(
         False, "--skip-invalid", help="Import the good lines and report the bad ones."
     ),
+    fmt: TraceFormat = typer.Option(
+        TraceFormat.AUTO, "--format", help="Record shape (docs/interop.md); auto sniffs."
+    ),
 ) -> None:
-    """Import traces from JSONL; any bad line imports nothing unless --skip-invalid."""
-    if str(file) != "-" and not file.is_file():
-        raise fail(f"no such file: {file}", 2)
-    console = Console(stderr=True)
+    """Import traces from JSONL, chat, GSM8K, Hugging Face datasets or OTLP files; any bad
+    record imports nothing unless --skip-invalid."""
     stdin = str(file) == "-"
-    path = Path("/dev/stdin") if stdin else file
-    total = None if stdin else file.stat().st_size
-
-    async def _go() -> ImportResult:
-        with _progress(console) as progress:
-            task = progress.add_task("import", total=total)
-            chunks = _file_chunks(path, lambda n: progress.advance(task, n))
-            async with cli_session() as session:
-                return await importer.import_jsonl(
-                    session=session, chunks=chunks, skip_invalid=skip_invalid
-                )
-
-    result = run(_go)
-    skipped = f", {result.skipped} invalid lines skipped" if result.skipped else ""
+    if not stdin and not file.exists():
+        raise fail(f"no such file: {file}", 2)
+    rows = not stdin and tabular.reads_rows(file, fmt)
+    if rows:
+        result = run(lambda: _import_rows(file, fmt, skip_invalid))
+    else:
+        total = None if stdin else file.stat().st_size
+        result = run(lambda: _import_lines(file, total, fmt, skip_invalid))
+    unit = "rows" if rows else "lines"
+    skipped = f", {result.skipped} invalid {unit} skipped" if result.skipped else ""
+    ignored = f", {result.ignored} non-GenAI spans ignored" if result.ignored else ""
     typer.echo(
-        f"{result.created} created, {result.duplicates} duplicates (already stored){skipped}"
+        f"{result.created} created, {result.duplicates} duplicates (already stored)"
+        f"{skipped}{ignored}"
     )
     for problem in result.problems:
         typer.echo(f"skipped {problem}", err=True)
+
+
+async def _import_lines(
+    file: Path, total: int | None, fmt: TraceFormat, skip_invalid: bool
+) -> ImportResult:
+    console = Console(stderr=True)
+    stdin = str(file) == "-"
+    path = Path("/dev/stdin") if stdin else file
+    with _progress(console) as progress:
+        task = progress.add_task("import", total=total)
+        chunks = _file_chunks(path, lambda n: progress.advance(task, n))
+        async with cli_session() as session:
+            return await stream.import_lines(
+                session=session,
+                chunks=chunks,
+                fmt=fmt,
+                file=None if stdin else file.name,
+                skip_invalid=skip_invalid,
+            )
+
+
+async def _import_rows(path: Path, fmt: TraceFormat, skip_invalid: bool) -> ImportResult:
+    async with cli_session() as session:
+        return await tabular.import_rows(
+            session=session, path=path, fmt=fmt, skip_invalid=skip_invalid
+        )
 
 
 @app.command("export")

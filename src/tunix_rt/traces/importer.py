@@ -29,18 +29,36 @@ _YIELD_EVERY = 16
 
 
 class ImportResult(BaseModel):
-    """What an import did. ``problems`` lists skipped lines (first 50) with ``--skip-invalid``."""
+    """What an import did. ``problems`` lists skipped lines (first 50) with ``--skip-invalid``.
+
+    ``ignored`` counts records that hold no trace by design (OTLP spans that are not GenAI
+    chat or completion calls); they are neither stored nor problems.
+    """
 
     lines: int
     created: int
     duplicates: int
     skipped: int
+    ignored: int = 0
     problems: list[str] = []
+
+
+# One parsed record: a trace, or the problems with it (each naming its line or row).
+Parsed = CanonicalTrace | list[Problem]
+
+
+@dataclass
+class Tally:
+    """What a record source counts as it reads: lines (or rows) and records ignored."""
+
+    lines: int = 0
+    ignored: int = 0
+    unit: str = "line"  # what a problem's location counts: "line" or "row"
 
 
 @dataclass
 class _State:
-    lines: int = 0
+    records: int = 0
     created: int = 0
     duplicates: int = 0
     bad: int = 0
@@ -49,7 +67,7 @@ class _State:
     inflight: asyncio.Task[BatchResult] | None = None
 
 
-async def _lines(chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
+async def lines_of(chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
     """Complete lines from a byte stream, without their line endings."""
     tail = b""
     async for chunk in chunks:
@@ -61,7 +79,7 @@ async def _lines(chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
         yield tail.rstrip(b"\r")
 
 
-def _parse_line(number: int, line: bytes) -> CanonicalTrace | list[Problem]:
+def parse_line(number: int, line: bytes) -> Parsed:
     """A trace from one line, or the problems with it (each naming the line)."""
     fast = parse_plain_line(line)
     if fast is not None:
@@ -97,17 +115,14 @@ async def _flush(session: AsyncSession, state: _State) -> None:
 
 
 async def _consume(
-    session: AsyncSession, chunks: AsyncIterable[bytes], skip_invalid: bool
+    session: AsyncSession, records: AsyncIterable[Parsed], skip_invalid: bool
 ) -> _State:
     state = _State()
     try:
-        async for line in _lines(chunks):
-            state.lines += 1
-            if state.inflight is not None and state.lines % _YIELD_EVERY == 0:
+        async for parsed in records:
+            state.records += 1
+            if state.inflight is not None and state.records % _YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # let the chunk being stored make progress
-            if not line.strip():
-                continue
-            parsed = _parse_line(state.lines, line)
             if isinstance(parsed, list):
                 state.bad += 1
                 state.problems.extend(parsed[: MAX_PROBLEMS - len(state.problems)])
@@ -122,26 +137,50 @@ async def _consume(
     return state
 
 
+async def parse_jsonl(chunks: AsyncIterable[bytes], tally: Tally) -> AsyncIterator[Parsed]:
+    """The traces of a JSONL stream in the trace format (blank lines skipped, but counted)."""
+    async for line in lines_of(chunks):
+        tally.lines += 1
+        if line.strip():
+            yield parse_line(tally.lines, line)
+
+
+async def import_parsed(
+    *,
+    session: AsyncSession,
+    records: AsyncIterable[Parsed],
+    tally: Tally,
+    skip_invalid: bool = False,
+) -> ImportResult:
+    """Store parsed records in one savepoint: any bad one imports nothing unless skipped.
+
+    Every import format goes through here (docs/interop.md); ``tally`` is filled by the source.
+    """
+    async with session.begin_nested():
+        state = await _consume(session, records, skip_invalid)
+        if state.bad and not skip_invalid:
+            what = tally.unit if state.bad == 1 else f"{tally.unit}s"
+            raise InvalidInput(f"{state.bad} bad {what}; nothing imported", problems=state.problems)
+    return ImportResult(
+        lines=tally.lines,
+        created=state.created,
+        duplicates=state.duplicates,
+        skipped=state.bad,
+        ignored=tally.ignored,
+        problems=[str(p) for p in state.problems],
+    )
+
+
 async def import_jsonl(
     *,
     session: AsyncSession,
     chunks: AsyncIterable[bytes],
     skip_invalid: bool = False,
 ) -> ImportResult:
-    """Import a JSONL stream in one savepoint: any bad line imports nothing unless skipped."""
-    async with session.begin_nested():
-        state = await _consume(session, chunks, skip_invalid)
-        if state.bad and not skip_invalid:
-            lines = "line" if state.bad == 1 else "lines"
-            raise InvalidInput(
-                f"{state.bad} bad {lines}; nothing imported", problems=state.problems
-            )
-    return ImportResult(
-        lines=state.lines,
-        created=state.created,
-        duplicates=state.duplicates,
-        skipped=state.bad,
-        problems=[str(p) for p in state.problems],
+    """Import a JSONL stream in the trace format (the seed's spellings accepted)."""
+    tally = Tally()
+    return await import_parsed(
+        session=session, records=parse_jsonl(chunks, tally), tally=tally, skip_invalid=skip_invalid
     )
 
 

@@ -24,6 +24,8 @@ from tunix_rt.api.deps import (
 from tunix_rt.errors import InvalidInput, Problem
 from tunix_rt.pagination import DEFAULT_LIMIT, Page, Pagination
 from tunix_rt.traces import importer, service
+from tunix_rt.traces.formats.mapping import UploadFormat
+from tunix_rt.traces.formats.stream import import_lines
 from tunix_rt.traces.schemas import (
     TraceBatchCreate,
     TraceBatchCreated,
@@ -144,13 +146,22 @@ async def export_traces(session: StreamSessionDep, flt: FilterDep) -> StreamingR
     return StreamingResponse(stream, media_type="application/x-ndjson")
 
 
+FormatQuery = Annotated[
+    UploadFormat,
+    Query(alias="format", description="Record shape (docs/interop.md); auto: the first line's."),
+]
+
+
 @router.post("/import", openapi_extra=_JSONL_BODY)
 async def import_traces(
-    request: Request, session: SessionDep, skip_invalid: bool = False
+    request: Request,
+    session: SessionDep,
+    skip_invalid: bool = False,
+    fmt: FormatQuery = UploadFormat.AUTO,
 ) -> importer.ImportResult:
     """Import an uploaded JSONL body; a bad line imports nothing unless ``skip_invalid``."""
-    result = await importer.import_jsonl(
-        session=session, chunks=request.stream(), skip_invalid=skip_invalid
+    result = await import_lines(
+        session=session, chunks=request.stream(), fmt=fmt, skip_invalid=skip_invalid
     )
     if result.lines == 0:
         raise InvalidInput(problems=[Problem("body", "the upload holds no JSONL lines")])
