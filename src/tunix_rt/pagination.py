@@ -23,6 +23,8 @@ class Pagination(BaseModel):
     offset: int
     next_offset: int | None
     next_cursor: str | None = None
+    # Every row matching the filters, where the list counts them (null where it does not).
+    total: int | None = None
 
 
 class Page(BaseModel, Generic[T]):
@@ -32,12 +34,13 @@ class Page(BaseModel, Generic[T]):
     pagination: Pagination
 
 
-def page_of(rows: Sequence[T], *, limit: int, offset: int) -> Page[T]:
-    """A page from ``limit + 1`` fetched rows (the extra row only says whether more exist)."""
+def page_of(rows: Sequence[T], *, limit: int, offset: int, total: int | None = None) -> Page[T]:
+    """A page from ``limit + 1`` fetched rows (the extra row only says whether more exist);
+    ``total``: the count of every matching row, when the caller counted them."""
     more = len(rows) > limit
     return Page[T](
         data=list(rows[:limit]),
         pagination=Pagination(
-            limit=limit, offset=offset, next_offset=offset + limit if more else None
+            limit=limit, offset=offset, next_offset=offset + limit if more else None, total=total
         ),
     )

@@ -31,7 +31,9 @@ async def test_list_filters_and_paginates(
     await _run(factory, settings, name="other", dataset_key="ds-b")
     page = (await api.get("/api/tunix/runs", params={"dataset": "ds-a", "limit": 2})).json()
     assert [r["name"] for r in page["data"]] == ["r2", "r1"]
-    assert page["pagination"] == {"limit": 2, "offset": 0, "next_offset": 2, "next_cursor": None}
+    assert page["pagination"] == {
+        "limit": 2, "offset": 0, "next_offset": 2, "next_cursor": None, "total": 3
+    }  # fmt: skip
     rest = (await api.get("/api/tunix/runs", params={"dataset": "ds-a", "offset": 2})).json()
     assert [r["name"] for r in rest["data"]] == ["r0"]
     assert rest["pagination"]["next_offset"] is None

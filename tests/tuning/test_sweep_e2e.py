@@ -18,6 +18,7 @@ from tunix_rt.evaluation.models import Evaluation, EvaluationStatus
 from tunix_rt.jobs import HANDLERS
 from tunix_rt.registry import service as registry_service
 from tunix_rt.registry.schemas import ModelFamilyCreate
+from tunix_rt.runs import metrics
 from tunix_rt.runs.models import Job, Run, RunStatus
 from tunix_rt.runs.worker import Worker, WorkerConfig
 from tunix_rt.settings import Settings
@@ -171,3 +172,46 @@ async def test_cancelling_a_sweep_stops_running_trials_and_cancels_the_rest(home
     assert {t.status for t in trials} == {"cancelled"}
     assert runs
     assert {r.status for r in runs} == {RunStatus.CANCELLED}
+
+
+@pytest.mark.timeout(600)
+async def test_a_concurrency_one_sweep_runs_trials_one_at_a_time_ranked_on_final_loss(
+    home: Path,
+) -> None:
+    settings = Settings(home=home)
+    await _prepare(settings)
+    engine = create_engine(settings.resolved_database_url)
+    factory = create_sessionmaker(engine)
+    # Logging every 50 steps, a 6-step run logs only step 1's train loss; its final loss is in
+    # the end event (the old ranking read step 1's).
+    base = {**SWEEP["base_config"], "max_steps": 6, "log_every_steps": 50}
+    serial = {
+        **SWEEP, "base_config": base, "num_samples": 2, "max_concurrent_trials": 1, "eval_set": None
+    }  # fmt: skip
+    async with session_scope(factory) as session:
+        job = await tuning_service.create_tuning_job(
+            session=session, settings=settings, job_in=TuningJobCreate.model_validate(serial)
+        )
+        await tuning_service.start_tuning_job(session=session, settings=settings, job_id=job.id)
+    await _run_until_done(settings, job.id, timeout_s=500)
+    async with session_scope(factory) as session:
+        job = await tuning_service.get_tuning_job(session=session, job_id=job.id)
+        trials = await tuning_service.list_trials(session=session, job_id=job.id)
+        assert job.status == TuningStatus.SUCCEEDED, job.error
+        spans = []
+        for trial in trials:
+            assert trial.run_id is not None
+            events = await metrics.read_metrics(session=session, run_id=trial.run_id)
+            [end] = [e for e in events if e.event == "end"]
+            assert trial.metric_value == pytest.approx(end.data["loss"])
+            run = await session.get(Run, trial.run_id)
+            assert run is not None
+            assert run.started_at is not None
+            assert run.finished_at is not None
+            spans.append((run.started_at, run.finished_at))
+    await engine.dispose()
+    assert len(spans) == 2, [t.failure for t in trials]
+    first, second = sorted(spans)
+    assert first[1] <= second[0], f"trials overlapped: {spans}"
+    best = min(trials, key=lambda t: t.metric_value or math.inf)
+    assert job.best_trial_id == best.id

@@ -16,6 +16,9 @@ from tunix_rt.tuning import service
 from tunix_rt.tuning.models import TuningTrial
 from tunix_rt.tuning.schemas import TuningJobCreate
 
+# Every test here sees the dataset and eval set the sweeps name (tests/tuning/conftest.py).
+pytestmark = pytest.mark.usefixtures("sweep_refs")
+
 SWEEP: dict[str, Any] = {
     "name": "lr-sweep",
     "dataset_key": "arith@1",

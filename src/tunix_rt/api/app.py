@@ -10,7 +10,6 @@ from pathlib import Path
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tunix_rt import __version__
@@ -23,6 +22,7 @@ from tunix_rt.api.routes import (
     datasets,
     evalsets,
     evaluation,
+    evaluation_views,
     health,
     otlp,
     registry,
@@ -33,6 +33,7 @@ from tunix_rt.api.routes import (
     tunix_sft,
     ungar,
 )
+from tunix_rt.api.ui import mount_ui
 from tunix_rt.db import migrate
 from tunix_rt.db.session import autocommit_engine, create_engine, create_sessionmaker
 from tunix_rt.settings import Settings, get_settings
@@ -93,8 +94,8 @@ def create_app(
     install_error_handlers(app)
     # evaluation before runs: its /api/tunix/runs/compare must win over /runs/{run_id}.
     for module in (
-        health, auth, traces, registry, evalsets, ungar, evaluation, regression, runs, datasets,
-        tuning, tunix_sft, otlp,
+        health, auth, traces, registry, evalsets, ungar, evaluation, evaluation_views, regression,
+        runs, datasets, tuning, tunix_sft, otlp,
     ):  # fmt: skip
         app.include_router(module.router)
     # Outermost last: metrics see every request, the guard refuses before a body is read.
@@ -114,5 +115,5 @@ def create_app(
     )
     app.add_middleware(RequestMetrics)
     if (STATIC_DIR / "index.html").is_file():
-        app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="ui")
+        mount_ui(app, STATIC_DIR)  # gzip-compressed, deep links answered with index.html
     return app

@@ -186,32 +186,43 @@ def show(
 @app.command("export")
 def export(
     key: str = typer.Argument(...),
-    out: Path = typer.Option(..., "--out", "-o", help="Output file."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output file (a folder for hf)."),
     fmt: str = typer.Option(
-        "trace", "--format", help="trace|tunix_sft|training_example|chat|parquet"
+        "trace", "--format", help="trace|tunix_sft|training_example|chat|parquet|hf"
     ),
+    shard_rows: int = typer.Option(100_000, min=1, help="hf: records per Parquet shard."),
     split: str | None = typer.Option(None, help="train or eval (default: all)."),
     template: str = typer.Option("gemma"),
     style: str = typer.Option("numbered"),
     system: str | None = typer.Option(None),
 ) -> None:
-    """Write a dataset export to a file (manifest order)."""
+    """Write a dataset export to a file (manifest order); ``hf``: a Hugging Face folder."""
     import asyncio
 
     from tunix_rt.cli.common import cli_session, run
-    from tunix_rt.datasets import exports, service
+    from tunix_rt.datasets import exports, hf_export, service
 
     async def _go() -> tuple[int, str, int]:
         options = exports.ExportOptions.parse(
-            fmt=fmt, split=split, template=template, style=style, system=system
-        )
+            fmt="parquet" if fmt == "hf" else fmt,
+            split=split, template=template, style=style, system=system,
+        )  # fmt: skip
         async with cli_session() as session:
             dataset = await service.get_dataset(session=session, key=key)
             source = await exports.open_source(session=session, dataset=dataset)
+        if fmt == "hf":
+            card = hf_export.DatasetCard(dataset.key, dataset.content_hash, dict(dataset.manifest))
+            done = await asyncio.to_thread(
+                hf_export.write_folder, source, card, options, out, shard_rows=shard_rows
+            )
+            return sum(done.counts.values()), dataset.content_hash, len(done.files)
         result = await asyncio.to_thread(exports.write_file, source, options, out)
         return result.count, result.sha256, result.bytes
 
     count, digest, size = run(_go)
+    if fmt == "hf":
+        typer.echo(f"wrote {count} records ({size} shards, manifest sha256 {digest}) to {out}")
+        return
     typer.echo(f"wrote {count} records ({size} bytes, sha256 {digest}) to {out}")
 
 

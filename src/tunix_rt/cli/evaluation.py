@@ -1,9 +1,11 @@
-"""``tunix-rt eval`` (evaluate a run here; twice to check determinism) and ``tunix-rt compare``."""
+"""``tunix-rt eval`` (evaluate a run or an external prediction file here; twice to check
+determinism) and ``tunix-rt compare``."""
 
 from __future__ import annotations
 
 import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -18,31 +20,36 @@ def _echo(line: str) -> None:
     typer.echo(line, err=True)
 
 
-async def _evaluate_once(
-    maker: async_sessionmaker[AsyncSession], settings: Settings, run_id: uuid.UUID, body: Any
-) -> tuple[Any, dict[str, Any]]:
-    """Record the evaluation with its ``evaluate`` run, then claim and execute that job here."""
-    from tunix_rt.db.session import session_scope
-    from tunix_rt.evaluation import service
-    from tunix_rt.jobs.evaluate import evaluate_job
+async def _claim_here(session: AsyncSession, created: Any) -> Any:
+    """Claim a just-recorded evaluation's job in the transaction that made it, so no worker
+    can take it first."""
     from tunix_rt.runs import queue
-    from tunix_rt.runs.execution import execute_here
-    from tunix_rt.runs.models import JobStatus
     from tunix_rt.runs.worker import default_worker_id
 
+    job_run = created.job_run
+    assert job_run is not None
+    assert job_run.job_id is not None
     worker_id = default_worker_id("-eval")
-    async with session_scope(maker) as session:
-        created = await service.request_evaluation(
-            session=session, settings=settings, run_id=run_id, request=body, mode="sync"
-        )
-        job_run = created.job_run
-        assert job_run is not None
-        assert job_run.job_id is not None
-        # Claimed in the transaction that made it, so no worker can take it first.
-        job = await queue.claim_job(
-            session=session, job_id=job_run.job_id, worker_id=worker_id, lease_s=60.0
-        )
+    job = await queue.claim_job(
+        session=session, job_id=job_run.job_id, worker_id=worker_id, lease_s=60.0
+    )
     assert job is not None
+    return job, worker_id
+
+
+async def _execute_claimed(
+    maker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    evaluation_id: uuid.UUID,
+    claim: Any,
+) -> tuple[Any, dict[str, Any]]:
+    """Run a claimed ``evaluate`` job here; the stored evaluation and its verdicts by item."""
+    from tunix_rt.evaluation import service
+    from tunix_rt.jobs.evaluate import evaluate_job
+    from tunix_rt.runs.execution import execute_here
+    from tunix_rt.runs.models import JobStatus
+
+    job, worker_id = claim
     outcome = await execute_here(
         job,
         handlers={"evaluate": evaluate_job},
@@ -52,12 +59,56 @@ async def _evaluate_once(
         echo=_echo,
     )
     if outcome["status"] != JobStatus.SUCCEEDED:
-        raise fail(f"evaluation {created.id} failed: {outcome.get('error')}", 1)
+        raise fail(f"evaluation {evaluation_id} failed: {outcome.get('error')}", 1)
     async with maker() as session:
-        evaluation = await service.get_evaluation(session=session, evaluation_id=created.id)
+        evaluation = await service.get_evaluation(session=session, evaluation_id=evaluation_id)
         results = await service.all_results(session=session, evaluation_id=evaluation.id)
         verdicts = {r.item_id: r.verdicts for r in results}
     return evaluation, verdicts
+
+
+async def _evaluate_once(
+    maker: async_sessionmaker[AsyncSession], settings: Settings, run_id: uuid.UUID, body: Any
+) -> tuple[Any, dict[str, Any]]:
+    """Record the evaluation with its ``evaluate`` run, then claim and execute that job here."""
+    from tunix_rt.db.session import session_scope
+    from tunix_rt.evaluation import service
+
+    async with session_scope(maker) as session:
+        created = await service.request_evaluation(
+            session=session, settings=settings, run_id=run_id, request=body, mode="sync"
+        )
+        claim = await _claim_here(session, created)
+    return await _execute_claimed(maker, settings, created.id, claim)
+
+
+async def _evaluate_external(
+    maker: async_sessionmaker[AsyncSession], settings: Settings, data: bytes, body: Any
+) -> tuple[Any, dict[str, Any], Any]:
+    """Record an external evaluation (its own run) and execute its job here."""
+    from tunix_rt.db.session import session_scope
+    from tunix_rt.evaluation.external_runs import request_external_evaluation
+
+    async with session_scope(maker) as session:
+        created, report = await request_external_evaluation(
+            session=session, settings=settings, data=data, request=body, mode="sync"
+        )
+        claim = await _claim_here(session, created)
+    evaluation, verdicts = await _execute_claimed(maker, settings, created.id, claim)
+    return evaluation, verdicts, report
+
+
+def _report_lines(report: Any, run_id: uuid.UUID) -> list[str]:
+    from tunix_rt.evaluation.external import first_ids
+
+    extra = first_ids(report.extra_ids, report.extra)
+    missing = first_ids(report.missing_ids, report.missing)
+    return [
+        f"external run {run_id}: model {report.model_name}, {report.format} file "
+        f"{report.source or '-'} (sha256 {report.sha256})",
+        f"rows {report.rows}, matched {report.matched} ({report.by_prompt} by prompt), "
+        f"not in the eval set {extra}, missing {missing}",
+    ]
 
 
 def _differences(first: dict[str, Any], second: dict[str, Any]) -> list[str]:
@@ -86,8 +137,26 @@ def _summary(evaluation: Any) -> str:
     )
 
 
+def _external_body(
+    eval_set: str, fmt: str | None, model_name: str | None, source: str, **judging: Any
+) -> Any:
+    from pydantic import ValidationError
+
+    from tunix_rt.evaluation.external_runs import ExternalEvaluateRequest
+
+    try:
+        return ExternalEvaluateRequest(
+            eval_set=eval_set, format=fmt, model_name=model_name, source=source, **judging
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}", 2) from None
+
+
 def eval_command(
-    run_id: str = typer.Argument(..., help="The run to evaluate (UUID)."),
+    run_id: str | None = typer.Argument(
+        None, help="The run to evaluate (UUID); omit with --predictions."
+    ),
     eval_set: str = typer.Option(..., "--eval-set", help="Registered eval set name."),
     judge: list[str] | None = typer.Option(
         None, "--judge", help="Judge (repeat); default: answer_correctness, format, step_check."
@@ -96,6 +165,18 @@ def eval_command(
     seed: int = typer.Option(0, min=0, help="Bootstrap seed."),
     regenerate: bool = typer.Option(False, help="Generate predictions even if they exist."),
     max_new_tokens: int | None = typer.Option(None, min=1, help="Generation token limit."),
+    predictions: Path | None = typer.Option(
+        None, "--predictions", help="Judge another system's prediction file instead of a run."
+    ),
+    fmt: str | None = typer.Option(
+        None, "--format", help="predictions | legacy | lm_eval | inspect (default: sniffed)."
+    ),
+    model_name: str | None = typer.Option(
+        None, "--model-name", help="External model's name (default: from the file)."
+    ),
+    allow_missing: bool = typer.Option(
+        False, "--allow-missing", help="Score eval-set items the file lacks as empty."
+    ),
     check_determinism: bool = typer.Option(
         False,
         "--check-determinism",
@@ -103,32 +184,55 @@ def eval_command(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the scorecard as JSON."),
 ) -> None:
-    """Evaluate a run on an eval set here (generation + judges), store and print the scorecard."""
+    """Evaluate a run (generation + judges) or another system's predictions (--predictions) on
+    an eval set here, store and print the scorecard."""
     from pydantic import ValidationError
 
     from tunix_rt.evaluation.judges import DEFAULT_JUDGES
     from tunix_rt.evaluation.schemas import EvaluateRequest
 
-    rid = parse_run_id(run_id)
+    if (run_id is None) == (predictions is None):
+        raise fail("give a run id or --predictions FILE (one of them)", 2)
+    if predictions is not None and regenerate:
+        raise fail("--regenerate needs a run's model; a prediction file is judged as it is", 2)
+    judging = {"judges": judge or list(DEFAULT_JUDGES), "primary_judge": primary, "seed": seed}
+    external, data = None, b""
+    if predictions is not None:
+        external = _external_body(eval_set, fmt, model_name, predictions.name, **judging,
+                                  allow_missing=allow_missing)  # fmt: skip
+        try:
+            data = predictions.read_bytes()
+        except OSError as exc:
+            raise fail(f"cannot read {predictions}: {exc.strerror or exc}", 2) from None
+    rid = parse_run_id(run_id) if run_id is not None else None
     settings = load_settings()
     try:
         body = EvaluateRequest(
-            eval_set=eval_set, judges=judge or list(DEFAULT_JUDGES), primary_judge=primary,
-            seed=seed, regenerate=regenerate, max_new_tokens=max_new_tokens,
-        )  # fmt: skip
+            eval_set=eval_set, **judging, regenerate=regenerate, max_new_tokens=max_new_tokens
+        )
     except ValidationError as exc:
         first = exc.errors()[0]
         raise fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}", 2) from None
 
-    async def _go() -> tuple[Any, list[str]]:
+    async def _go() -> tuple[Any, list[str], list[str]]:
         async with sessionmaker_for(settings) as maker:
-            evaluation, verdicts = await _evaluate_once(maker, settings, rid, body)
+            lines: list[str] = []
+            if external is not None:
+                evaluation, verdicts, report = await _evaluate_external(
+                    maker, settings, data, external
+                )
+                lines = _report_lines(report, evaluation.run_id)
+            else:
+                assert rid is not None
+                evaluation, verdicts = await _evaluate_once(maker, settings, rid, body)
             if not check_determinism:
-                return evaluation, []
-            _, second = await _evaluate_once(maker, settings, rid, body)
-            return evaluation, _differences(verdicts, second)
+                return evaluation, lines, []
+            _, second = await _evaluate_once(maker, settings, evaluation.run_id, body)
+            return evaluation, lines, _differences(verdicts, second)
 
-    evaluation, differences = run(_go)
+    evaluation, report_lines, differences = run(_go)
+    for line in report_lines:
+        typer.echo(line, err=as_json)
     if as_json:
         typer.echo(orjson.dumps(evaluation.scorecard, option=orjson.OPT_INDENT_2).decode())
     else:

@@ -9,8 +9,10 @@ import typer
 
 from tunix_rt import __version__
 from tunix_rt.cli import audit as audit_cli
+from tunix_rt.cli import budget as budget_cli
 from tunix_rt.cli import datasets as datasets_cli
 from tunix_rt.cli import demo as demo_cli
+from tunix_rt.cli import eval_export as eval_export_cli
 from tunix_rt.cli import evalsets as evalsets_cli
 from tunix_rt.cli import evaluation as evaluation_cli
 from tunix_rt.cli import registry as registry_cli
@@ -46,6 +48,8 @@ app.command("generate")(train_cli.generate)
 app.add_typer(datasets_cli.app, name="datasets")
 app.command("seed")(seed_cli.seed)
 app.command("eval")(evaluation_cli.eval_command)
+app.command("eval-export")(eval_export_cli.export_command)
+app.command("eval-budget")(budget_cli.budget_command)
 app.command("compare")(evaluation_cli.compare_command)
 app.add_typer(regression_cli.app, name="regression")
 app.add_typer(tokens_cli.app, name="tokens")

@@ -134,3 +134,23 @@ def download(
     if digest.hexdigest() != expected:
         raise fail(f"checksum mismatch for {target}", 1)
     typer.echo(f"wrote {target} (sha256 {expected})")
+
+
+@app.command("export")
+def export(
+    uri: str = typer.Argument(..., help="registry://family[/alias|label]"),
+    out: Path = typer.Option(..., "-o", "--out", help="Folder to write (absent or empty)."),
+) -> None:
+    """Write a version as a Hugging Face model folder with a model card (from_pretrained reads
+    it)."""
+    import asyncio
+
+    from tunix_rt.registry import hf_export
+
+    async def _go() -> hf_export.ModelExport:
+        async with cli_session() as session:
+            family, version = await hf_export.resolve(session=session, uri=uri)
+        return await asyncio.to_thread(hf_export.write_folder, family, version, out)
+
+    done = run(_go)
+    typer.echo(f"wrote {done.name} ({done.files} files, with README.md model card) to {done.path}")

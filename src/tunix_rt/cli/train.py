@@ -16,12 +16,18 @@ from tunix_rt.errors import TunixRtError
 def train(
     config: Path = typer.Option(..., "--config", help="YAML or JSON training config."),
     resume: bool = typer.Option(False, "--resume", help="Continue from the latest checkpoint."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Resolve the model and tokenizer, check lengths; train nothing."
+    ),
 ) -> None:
     """Run one training recipe (no database needed); see docs/training.md."""
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from tunix_rt.training.__main__ import EXIT_SIGNAL, run_training
     from tunix_rt.training.config import load_config
 
+    if dry_run:
+        _dry_run(config)
+        return
     try:
         reason = run_training(load_config(config), resume=resume)
     except TunixRtError as exc:
@@ -65,6 +71,28 @@ def generate(
             gen.run(model_dir, source, out, **kw)
         except TunixRtError as exc:
             raise _failure(exc) from None
+
+
+def _dry_run(config: Path) -> None:
+    """What ``POST /api/tunix/run`` checks before it queues a run, printed (exit 2 on a problem);
+    the database is opened only for a dataset key or a registry model."""
+    from tunix_rt.errors import InvalidInput
+    from tunix_rt.jobs.train_check import check_model_and_length, needs_database
+    from tunix_rt.training.config import load_config
+
+    async def check() -> list[str]:
+        cfg = load_config(config)
+        if needs_database(cfg):
+            async with cli_session() as session:
+                resolved = await check_model_and_length(session=session, cfg=cfg)
+        else:
+            resolved = await check_model_and_length(session=None, cfg=cfg)
+        if resolved.problems:
+            raise InvalidInput("invalid training config", problems=resolved.problems)
+        return ["config valid", *resolved.checks]
+
+    for line in run(check):
+        typer.echo(line)
 
 
 def _failure(exc: TunixRtError) -> typer.Exit:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from tunix_rt.evaluation.scorecard import ItemOutcome, build_scorecard
 from tunix_rt.evaluation.service import get_evaluation
 from tunix_rt.runs import service as runs_service
 from tunix_rt.settings import Settings
+from tunix_rt.training.progress import write_progress
 
 Log = Callable[[str], Awaitable[None]]
 Spawn = Callable[[list[str]], Awaitable[int]]
@@ -102,9 +104,15 @@ async def _start(
 
 
 async def ensure_predictions(
-    plan: Plan, *, sessionmaker: async_sessionmaker[AsyncSession], spawn: Spawn, log: Log
+    plan: Plan,
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    spawn: Spawn,
+    log: Log,
+    progress: Path | None = None,
 ) -> Path:
-    """The run's predictions file on the eval set, generating it when missing (or asked to)."""
+    """The run's predictions file on the eval set, generating it when missing (or asked to);
+    generation keeps the ``progress`` file current when given."""
     out = preds.predictions_path(plan.run_dir, plan.eval_set)
     if out.is_file() and not plan.options.get("regenerate"):
         await log(f"using existing predictions {out}")
@@ -121,6 +129,8 @@ async def ensure_predictions(
     argv += ["--eval-file", str(eval_file), "--out", str(out)]
     if plan.options.get("max_new_tokens"):
         argv += ["--max-new-tokens", str(plan.options["max_new_tokens"])]
+    if progress is not None:
+        argv += ["--progress", str(progress)]
     await log("generating: " + " ".join(argv[1:]))
     code = await spawn(argv)
     if code != 0 or not out.is_file():
@@ -136,8 +146,10 @@ def judge_items(
     style: TraceStyle | None,
     template: ChatTemplate | None,
     stop: threading.Event | None = None,
+    on_item: Callable[[int], None] | None = None,
 ) -> list[ItemOutcome]:
-    """Every judge's verdict on every item (raises ``JudgeUnavailable``, ``EvaluationFailed``)."""
+    """Every judge's verdict on every item (raises ``JudgeUnavailable``, ``EvaluationFailed``);
+    ``on_item`` is called with the count judged so far after each item."""
     missing = [item.id for item in items if item.id not in rows]
     if missing:
         raise EvaluationFailed(
@@ -152,7 +164,21 @@ def judge_items(
         outcomes.append(
             ItemOutcome(item, {name: fn(item, prediction) for name, fn in judges.items()})
         )
+        if on_item is not None:
+            on_item(len(outcomes))
     return outcomes
+
+
+def judging_progress(path: Path, total: int) -> Callable[[int], None]:
+    """Writes the judged count to the progress file about 50 times over ``total`` items."""
+    started, every = time.time(), max(1, total // 50)
+
+    def report(done: int) -> None:
+        if done % every == 0 or done == total:
+            write_progress(path, phase="judging", done=done, total=total, started_at=started)
+
+    report(0)
+    return report
 
 
 def _result_rows(
@@ -176,6 +202,7 @@ def _result_rows(
                 "expected": item.expected_answer,
                 "prediction": rows[item.id].prediction,
                 "truncated": rows[item.id].truncated,
+                "tokens": rows[item.id].tokens,
                 "extracted": main.extracted,
                 "label": main.label,
                 "score": main.score,
@@ -223,14 +250,18 @@ async def execute_evaluation(
     log: Log,
     cancelled: asyncio.Event | None = None,
     options: Mapping[str, Any] | None = None,
+    progress: Path | None = None,
 ) -> Evaluation:
     """Run one evaluation to the end; ``EvaluationFailed`` when it cannot finish (its run, whose
-    status is the evaluation's, records the reason)."""
+    status is the evaluation's, records the reason). ``progress``: the file (in the evaluate
+    run's directory) that generation and judging keep current (training/progress.py)."""
     async with session_scope(sessionmaker) as session:
         plan = await _start(session, evaluation_id, options)
     stop = threading.Event()
     try:
-        path = await ensure_predictions(plan, sessionmaker=sessionmaker, spawn=spawn, log=log)
+        path = await ensure_predictions(
+            plan, sessionmaker=sessionmaker, spawn=spawn, log=log, progress=progress
+        )
         rows = preds.read_predictions(path)
         style, template = preds.trained_style(plan.run_dir, plan.config)
         await log(f"judging {len(plan.items)} items with {', '.join(plan.judges)} (style {style})")
@@ -238,8 +269,9 @@ async def execute_evaluation(
         try:
             watcher = asyncio.create_task(_relay(cancelled, stop)) if cancelled else None
             outcomes = await asyncio.to_thread(
-                judge_items, plan.items, rows, fns, style=style, template=template, stop=stop
-            )
+                judge_items, plan.items, rows, fns, style=style, template=template, stop=stop,
+                on_item=None if progress is None else judging_progress(progress, len(plan.items)),
+            )  # fmt: skip
         finally:
             stop.set()
             if watcher is not None:

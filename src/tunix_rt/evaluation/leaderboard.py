@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import Float, String, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt.errors import InvalidInput, Problem
 from tunix_rt.evaluation.judges import JUDGES
 from tunix_rt.evaluation.models import (
     Evaluation,
+    EvaluationResult,
     EvaluationScore,
     EvaluationStatus,
     where_status,
@@ -20,7 +21,7 @@ from tunix_rt.evaluation.models import (
 from tunix_rt.evaluation.schemas import JudgeScore, LeaderboardRow
 from tunix_rt.runs.models import Run
 
-SORT_FIELDS = ("primary", "created_at")
+SORT_FIELDS = ("primary", "created_at", "budget")
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,10 @@ class LeaderboardQuery:
     created_before: datetime | None = None
     # Substring of the run's config as JSON text (e.g. ``"lora"`` or ``"learning_rate": 0.001``).
     config: str | None = None
-    # ``primary``, ``created_at`` or a judge name.
+    # Accuracy at this many generated tokens (budget_accuracy; sort "budget"), and its floor.
+    budget: int | None = None
+    min_budget_accuracy: float | None = None
+    # ``primary``, ``created_at``, ``budget`` or a judge name.
     sort: str = "primary"
     descending: bool = True
     # One row per run (its latest matching evaluation); False lists every evaluation.
@@ -50,6 +54,8 @@ def _check(query: LeaderboardQuery) -> None:
         problems.append(Problem("sort", f"one of {', '.join([*SORT_FIELDS, *JUDGES])}"))
     if query.judge is not None and query.judge not in JUDGES:
         problems.append(Problem("judge", f"unknown judge {query.judge!r}"))
+    if query.budget is None and (query.sort == "budget" or query.min_budget_accuracy is not None):
+        problems.append(Problem("budget", "set budget to sort or filter by accuracy at it"))
     if problems:
         raise InvalidInput("invalid leaderboard query", problems=problems)
 
@@ -86,6 +92,13 @@ def _filtered(query: LeaderboardQuery) -> Any:
 
 async def leaderboard(*, session: AsyncSession, query: LeaderboardQuery) -> list[LeaderboardRow]:
     """A page of rows (up to ``limit + 1``: the extra one says more exist)."""
+    return (await leaderboard_page(session=session, query=query))[0]
+
+
+async def leaderboard_page(
+    *, session: AsyncSession, query: LeaderboardQuery
+) -> tuple[list[LeaderboardRow], int]:
+    """A page of rows (up to ``limit + 1``) and the count of every matching row."""
     _check(query)
     sub = _filtered(query)
     judge = query.sort if query.sort in JUDGES else query.judge
@@ -93,8 +106,19 @@ async def leaderboard(*, session: AsyncSession, query: LeaderboardQuery) -> list
     stmt = stmt.join(Run, Run.id == Evaluation.run_id)
     if query.latest_only:
         stmt = stmt.where(sub.c.rn == 1)
+    at_budget = None
+    if query.budget is not None:
+        at_budget = _budget_accuracy(query.budget)
+        stmt = stmt.add_columns(at_budget.c.accuracy).outerjoin(
+            at_budget, at_budget.c.eid == Evaluation.id
+        )
+        if query.min_budget_accuracy is not None:
+            stmt = stmt.where(at_budget.c.accuracy >= query.min_budget_accuracy)
+    total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
     if query.sort == "created_at":
         key: Any = Evaluation.created_at
+    elif query.sort == "budget" and at_budget is not None:
+        key = at_budget.c.accuracy
     elif query.sort in JUDGES:
         stmt = stmt.outerjoin(
             EvaluationScore,
@@ -106,11 +130,27 @@ async def leaderboard(*, session: AsyncSession, query: LeaderboardQuery) -> list
         key = Evaluation.primary_score
     ordered = key.desc() if query.descending else key.asc()
     stmt = stmt.order_by(ordered.nulls_last(), Evaluation.created_at.desc(), Evaluation.id.desc())
-    found = (await session.execute(stmt.offset(query.offset).limit(query.limit + 1))).all()
-    scores = await _scores(session, [evaluation.id for evaluation, _ in found])
-    return [
-        _row(evaluation, run, scores.get(evaluation.id, {}), judge) for evaluation, run in found
-    ]
+    # (evaluation, run) rows, plus the accuracy at the budget when one was asked for.
+    found: list[Any] = list(
+        (await session.execute(stmt.offset(query.offset).limit(query.limit + 1))).all()
+    )
+    scores = await _scores(session, [row[0].id for row in found])
+    rows = [_row(row[0], row[1], scores.get(row[0].id, {}), judge) for row in found]
+    if query.budget is not None:
+        for row, record in zip(rows, found, strict=True):
+            row.budget, row.budget_accuracy = query.budget, record[2]
+    return rows, int(total or 0)
+
+
+def _budget_accuracy(budget: int) -> Any:
+    """Per evaluation: the primary judge's mean score with items over ``budget`` generated
+    tokens scored 0 (evaluation/budget.py); NULL when an item's length was not stored."""
+    r = EvaluationResult
+    at = case((r.score.is_(None), None), (r.tokens > budget, 0.0), else_=r.score)
+    unknown = func.sum(case((r.tokens.is_(None), 1), else_=0))
+    accuracy = case((unknown > 0, None), else_=cast(func.avg(at), Float))
+    stmt = select(r.evaluation_id.label("eid"), accuracy.label("accuracy"))
+    return stmt.group_by(r.evaluation_id).subquery()
 
 
 async def _scores(session: AsyncSession, ids: list[Any]) -> dict[Any, dict[str, JudgeScore]]:

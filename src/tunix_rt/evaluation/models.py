@@ -136,6 +136,9 @@ class EvaluationResult(Base):
     expected: Mapped[str] = mapped_column(Text)
     prediction: Mapped[str] = mapped_column(Text)
     truncated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Tokens the generation produced for this item (None: stored before migration 0011, or a
+    # predictions file that does not say).
+    tokens: Mapped[int | None] = mapped_column(Integer)
     # The primary judge's verdict, as columns for filtering and paired comparisons.
     extracted: Mapped[str | None] = mapped_column(Text)
     label: Mapped[str] = mapped_column(String(64))

@@ -24,6 +24,8 @@ class PredictionRow:
     id: str
     prediction: str
     truncated: bool
+    # Tokens generated (generation writes it; other files may not say).
+    tokens: int | None = None
 
 
 def predictions_path(run_dir: Path, eval_set: str) -> Path:
@@ -55,7 +57,11 @@ def read_predictions(path: Path) -> dict[str, PredictionRow]:
         item_id = str(doc.get("id", ""))
         if not item_id:
             raise InvalidInput(f"predictions: {path.name} line {n} has no id")
-        rows[item_id] = PredictionRow(item_id, doc["prediction"], bool(doc.get("truncated")))
+        tokens = doc.get("tokens")
+        counted = tokens if isinstance(tokens, int) and not isinstance(tokens, bool) else None
+        rows[item_id] = PredictionRow(
+            item_id, doc["prediction"], bool(doc.get("truncated")), counted
+        )
     return rows
 
 

@@ -29,6 +29,17 @@ class EvaluateRequest(BaseModel):
     max_new_tokens: int | None = Field(default=None, ge=1, le=32_768)
 
 
+class EvaluationProgress(BaseModel):
+    """A running evaluation's progress: items generated and judged of ``total``, and the ETA
+    of the current phase (``generating``, then ``judging``)."""
+
+    phase: str
+    total: int
+    generated: int
+    judged: int
+    eta_s: float | None
+
+
 class EvaluationPublic(BaseModel):
     """An evaluation and its scorecard."""
 
@@ -54,6 +65,8 @@ class EvaluationPublic(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    # While it runs (evaluation/live.py); None before it starts and once it has finished.
+    progress: EvaluationProgress | None = None
 
 
 class ResultPublic(BaseModel):
@@ -102,3 +115,6 @@ class LeaderboardRow(BaseModel):
     config: dict[str, Any]
     created_at: datetime
     finished_at: datetime | None
+    # With ``?budget=B``: the primary judge's accuracy when at most B tokens may be generated.
+    budget: int | None = None
+    budget_accuracy: float | None = None

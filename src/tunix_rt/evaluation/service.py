@@ -28,7 +28,8 @@ from tunix_rt.settings import Settings
 EVALUATE_KIND = "evaluate"
 
 
-def _check_judges(request: EvaluateRequest, settings: Settings) -> list[Problem]:
+def check_judges(request: EvaluateRequest, settings: Settings) -> list[Problem]:
+    """Every problem with a request's judges (unknown, repeated, primary, llm_judge setup)."""
     problems = [
         Problem(f"judges[{request.judges.index(name)}]", f"unknown judge {name!r}")
         for name in unknown_judges(request.judges)
@@ -50,7 +51,7 @@ async def create_evaluation(
     """Validate and record an evaluation, with no run yet (``request_evaluation`` gives it
     one); flushes."""
     run = await runs_service.get_run(session=session, run_id=run_id)
-    problems = _check_judges(request, settings)
+    problems = check_judges(request, settings)
     if paths.confined(run.run_dir, settings) is None:  # its model and predictions live there
         problems.append(Problem("run_id", f"the run's directory {paths.OUTSIDE}"))
     try:

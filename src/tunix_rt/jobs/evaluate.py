@@ -7,6 +7,7 @@ from typing import Any
 
 from tunix_rt.evaluation.execute import EvaluationFailed, execute_evaluation
 from tunix_rt.runs.handlers import JobContext, JobFailed
+from tunix_rt.training import progress
 
 
 async def evaluate_job(ctx: JobContext) -> dict[str, Any]:
@@ -24,6 +25,7 @@ async def evaluate_job(ctx: JobContext) -> dict[str, Any]:
             spawn=ctx.run_subprocess,
             log=ctx.log,
             cancelled=ctx.cancelled,
+            progress=ctx.run_dir / progress.FILE_NAME,
         )
     except EvaluationFailed as exc:
         # The reason as it was: the run's error is the evaluation's.

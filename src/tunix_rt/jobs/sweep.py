@@ -20,9 +20,8 @@ async def _settle(ctx: JobContext, job_id: uuid.UUID, exit_code: int) -> dict[st
         cancelled = ctx.cancelled.is_set() or job.status == TuningStatus.CANCEL_REQUESTED
         label = "cancelled" if cancelled else "stopped"
         await service.cancel_trial_runs(session=session, job_id=job_id, label=label)
-        best = service.pick_best(
-            await service.list_trials(session=session, job_id=job_id), job.mode
-        )
+        trials = await service.list_trials(session=session, job_id=job_id)
+        best = service.pick_best(trials, job.mode)
         job.best_trial_id = best.id if best else None
         error = None
         if cancelled:
@@ -30,6 +29,9 @@ async def _settle(ctx: JobContext, job_id: uuid.UUID, exit_code: int) -> dict[st
         elif best is None:
             status = TuningStatus.FAILED
             error = f"no trial produced a finite {job.metric} (driver exit code {exit_code})"
+            causes = [t.failure for t in trials if t.failure]
+            if causes:  # every cause is on the sweep's ``failures``; the first one says enough
+                error += f"; {len(causes)} trial(s) failed, the first: {causes[0]}"
         else:
             status = TuningStatus.SUCCEEDED
         return {

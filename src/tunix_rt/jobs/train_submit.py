@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tunix_rt.datasets import evalsets
 from tunix_rt.datasets import service as dataset_service
 from tunix_rt.errors import InvalidInput, NotFound, Problem, Unavailable
+from tunix_rt.jobs.train_check import check_model_and_length
 from tunix_rt.registry import service as registry_service
 from tunix_rt.runs import service
 from tunix_rt.runs.backends import backend_statuses
@@ -100,17 +101,26 @@ def _check_backend_and_storage(cfg: TrainConfig, settings: Settings) -> list[str
 async def check_train_request(
     *, session: AsyncSession, settings: Settings, body: TrainRunRequest
 ) -> tuple[TrainConfig, list[str]]:
-    """Every problem at once as InvalidInput (422); a missing backend is Unavailable (501)."""
+    """Every problem at once as InvalidInput (422); a missing backend is Unavailable (501).
+
+    The model and tokenizer are resolved and the sequence length checked against the data
+    (jobs/train_check.py) once the references exist, so a real submit refuses what a dry run
+    does.
+    """
     cfg = _config(body)
     problems = exposure.request_problems(cfg, settings, "config")
     problems += await _reference_problems(session, cfg)
     if problems:
         raise InvalidInput("invalid training request", problems=problems)
+    resolved = await check_model_and_length(session=session, cfg=cfg)
+    if resolved.problems:
+        raise InvalidInput("invalid training request", problems=resolved.problems)
     checks = ["config valid"]
     if cfg.dataset is not None:
         checks.append(f"dataset {cfg.dataset} exists")
     if cfg.eval_set is not None:
         checks.append(f"eval set {cfg.eval_set} exists")
+    checks.extend(resolved.checks)
     checks.extend(_check_backend_and_storage(cfg, settings))
     return cfg, checks
 

@@ -187,3 +187,14 @@ class RunMetric(Base):
     step: Mapped[int | None]
     data: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
     ts: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RunTag(Base):
+    """A free-form label a person put on a run (edited with ``PATCH /api/tunix/runs/{id}``)."""
+
+    __tablename__ = "run_tags"
+
+    run_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)

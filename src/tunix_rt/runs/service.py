@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tunix_rt.db.base import utcnow
 from tunix_rt.errors import InvalidState, NotFound
 from tunix_rt.runs import queue
-from tunix_rt.runs.models import TERMINAL, Job, JobStatus, Run
+from tunix_rt.runs.models import TERMINAL, Job, JobStatus, Run, RunTag
 from tunix_rt.settings import Settings
 
 
@@ -30,6 +30,13 @@ class RunFilters:
     mode: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    backend: str | None = None
+    # A training config's algorithm (sft when the config does not say).
+    algorithm: str | None = None
+    # Text in the run's name, or the start of its id.
+    q: str | None = None
+    # Runs carrying every one of these tags.
+    tags: tuple[str, ...] = ()
 
 
 async def create_run(
@@ -96,7 +103,14 @@ async def list_runs(
     *, session: AsyncSession, filters: RunFilters, limit: int = 50, offset: int = 0
 ) -> list[Run]:
     """Newest first; up to ``limit + 1`` rows (the extra one says a next page exists)."""
-    stmt = select(Run)
+    stmt = where_filters(select(Run), filters)
+    stmt = stmt.order_by(Run.created_at.desc(), Run.id.desc()).offset(offset).limit(limit + 1)
+    # Fresh statuses: a job may have moved since this session last loaded it.
+    return list((await session.scalars(stmt.execution_options(populate_existing=True))).all())
+
+
+def where_filters(stmt: Select[Any], filters: RunFilters) -> Select[Any]:
+    """``stmt`` (over runs) narrowed by ``filters``."""
     if filters.status is not None:
         stmt = stmt.join(Job, Job.run_id == Run.id).where(Job.status == filters.status)
     columns: dict[str, Any] = {
@@ -104,6 +118,7 @@ async def list_runs(
         "dataset_key": Run.dataset_key,
         "model": Run.model,
         "mode": Run.mode,
+        "backend": Run.backend,
     }
     for name, column in columns.items():
         value = getattr(filters, name)
@@ -113,9 +128,24 @@ async def list_runs(
         stmt = stmt.where(Run.created_at >= filters.created_after)
     if filters.created_before is not None:
         stmt = stmt.where(Run.created_at < filters.created_before)
-    stmt = stmt.order_by(Run.created_at.desc(), Run.id.desc()).offset(offset).limit(limit + 1)
-    # Fresh statuses: a job may have moved since this session last loaded it.
-    return list((await session.scalars(stmt.execution_options(populate_existing=True))).all())
+    if filters.algorithm is not None:
+        algorithm = func.coalesce(Run.config["algorithm"].as_string(), "sft")
+        stmt = stmt.where(Run.kind == "train", algorithm == filters.algorithm)
+    if filters.q:
+        text = filters.q.strip()
+        id_text = func.lower(func.replace(cast(Run.id, String), "-", ""))
+        prefix = text.lower().replace("-", "")
+        stmt = stmt.where(Run.name.ilike(f"%{text}%") | id_text.startswith(prefix))
+    for tag in filters.tags:
+        tagged = select(RunTag.run_id).where(RunTag.run_id == Run.id, RunTag.tag == tag)
+        stmt = stmt.where(tagged.exists())
+    return stmt
+
+
+async def count_runs(*, session: AsyncSession, filters: RunFilters) -> int:
+    """How many runs match ``filters`` (the list's real total)."""
+    stmt = where_filters(select(Run.id), filters)
+    return int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
 
 async def count_dataset_runs(*, session: AsyncSession, dataset_key: str) -> int:

@@ -13,7 +13,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from tunix_rt.datasets.render import render_prompt
 from tunix_rt.errors import InvalidInput, TunixRtError, Unavailable
 from tunix_rt.training import tunix_backend
 from tunix_rt.training.checkpoint import RunInfo, read_run_info
+from tunix_rt.training.progress import write_progress
 from tunix_rt.training.records import Prediction
 
 
@@ -85,8 +86,12 @@ def generate(
     batch_size: int = 64,
     temperature: float = 0.0,
     seed: int = 0,
+    on_batch: Callable[[int], None] | None = None,
 ) -> list[Prediction]:
-    """Predictions for ``items`` in their order; prompts are batched by length."""
+    """Predictions for ``items`` in their order; prompts are batched by length.
+
+    ``on_batch`` is called with the number of items generated so far after every batch.
+    """
     import torch
 
     device = next(model.parameters()).device
@@ -120,6 +125,8 @@ def generate(
             new = new[: new.index(eos)] if ended else new
             text = tokenizer.decode(new, skip_special_tokens=True)
             out[k] = Prediction(items[k].id, items[k].prompt, text, not ended, len(new) + ended)
+        if on_batch is not None:
+            on_batch(len(out))
     return [out[k] for k in range(len(items))]
 
 
@@ -138,8 +145,10 @@ def predict(
     batch_size: int = 64,
     temperature: float = 0.0,
     seed: int = 0,
+    on_batch: Callable[[int], None] | None = None,
 ) -> list[Prediction]:
-    """Predictions from a torch recipe's or a tunix backend's model directory, in item order."""
+    """Predictions from a torch recipe's or a tunix backend's model directory, in item order
+    (``on_batch``: see ``generate``; the tunix backend reports only at the end)."""
     kw: dict[str, Any] = {
         "max_new_tokens": max_new_tokens,
         "batch_size": batch_size,
@@ -148,7 +157,7 @@ def predict(
     }
     if not tunix_backend.is_tunix_model_dir(model_dir):
         model, tokenizer, info = load_model(model_dir)
-        return generate(model, tokenizer, info, items, **kw)
+        return generate(model, tokenizer, info, items, on_batch=on_batch, **kw)
     if not tunix_backend.status()["installed"]:
         raise Unavailable(
             f"model: {model_dir} is a tunix model; generating from it needs the google-tunix "
@@ -157,11 +166,26 @@ def predict(
     return tunix_backend.generate(model_dir, items, **kw)
 
 
-def run(model_dir: Path, eval_file: Path, out: Path, **kw: Any) -> list[Prediction]:
-    """Load, generate for every item of ``eval_file``, write ``out``."""
+def _progress_writer(path: Path, total: int) -> Callable[[int], None]:
+    """Writes ``done`` of ``total`` generated to ``path`` (starting with 0 now)."""
+    started = time.time()
+
+    def report(done: int) -> None:
+        write_progress(path, phase="generating", done=done, total=total, started_at=started)
+
+    report(0)
+    return report
+
+
+def run(
+    model_dir: Path, eval_file: Path, out: Path, progress: Path | None = None, **kw: Any
+) -> list[Prediction]:
+    """Load, generate for every item of ``eval_file``, write ``out`` (and, per batch, the
+    ``progress`` file of training/progress.py when given)."""
     items = load_items(eval_file)
     started = time.perf_counter()
-    predictions = predict(model_dir, items, **kw)
+    on_batch = None if progress is None else _progress_writer(progress, len(items))
+    predictions = predict(model_dir, items, on_batch=on_batch, **kw)
     write_predictions(out, predictions)
     elapsed = time.perf_counter() - started
     made = sum(p.tokens for p in predictions)
@@ -185,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--temperature", type=float, default=0.0, help="0 = greedy")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--num-threads", type=int, default=None)
+    p.add_argument("--progress", type=Path, default=None, help="progress file to keep current")
     a = p.parse_args(argv)
     if a.max_new_tokens < 1 or a.batch_size < 1 or a.temperature < 0:
         print(
@@ -201,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
             a.model,
             a.eval_file,
             a.out,
+            progress=a.progress,
             max_new_tokens=a.max_new_tokens,
             batch_size=a.batch_size,
             temperature=a.temperature,

@@ -65,9 +65,12 @@ def fit(job: TuningJob, storage: Path) -> None:
                 metric=job.metric,
                 mode=job.mode,
                 num_samples=job.num_samples,
-                max_concurrent_trials=job.max_concurrent_trials,
                 scheduler=scheduler,
-                search_alg=BasicVariantGenerator(random_state=job.seed),
+                # The limit goes on the generator: Tune ignores ``max_concurrent_trials`` (with
+                # a warning) when ``search_alg`` is a generator like this one.
+                search_alg=BasicVariantGenerator(
+                    random_state=job.seed, max_concurrent=job.max_concurrent_trials
+                ),
             ),
             run_config=tune.RunConfig(
                 name=f"sweep-{job.id.hex[:8]}", storage_path=str(storage.resolve()), verbose=1

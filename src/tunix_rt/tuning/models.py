@@ -114,6 +114,24 @@ class TuningTrial(UuidPk, Base):
     )
 
     @property
+    def started_at(self) -> datetime | None:
+        """When its training run started."""
+        return None if self.run is None else self.run.started_at
+
+    @property
+    def run_finished_at(self) -> datetime | None:
+        """When its training run ended (the trial may still be scoring it)."""
+        return None if self.run is None else self.run.finished_at
+
+    @property
+    def failure(self) -> str | None:
+        """Why the trial has no result: its run's error when the run failed, else its own."""
+        run = self.run
+        if run is not None and run.status == JobStatus.FAILED and run.error:
+            return f"run failed: {run.error}"
+        return self.error
+
+    @property
     def status(self) -> TrialStatus:
         """Its run's status, read as a trial's (see docs/tuning.md)."""
         if self.stopped:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from tunix_rt.evaluation.judges import DEFAULT_JUDGES
-from tunix_rt.tuning.models import TrialStatus, TuningStatus
+from tunix_rt.tuning.metric import definition
+from tunix_rt.tuning.models import TrialStatus, TuningJob, TuningStatus, TuningTrial
 from tunix_rt.tuning.space import Distribution
 
 
@@ -47,9 +49,29 @@ class TrialPublic(BaseModel):
     run_id: uuid.UUID | None
     status: TrialStatus
     metric_value: float | None
-    error: str | None
+    # Why it has no result: its run's error when the run failed (TuningTrial.failure).
+    error: str | None = Field(validation_alias="failure")
     created_at: datetime
+    started_at: datetime | None
+    run_finished_at: datetime | None
     finished_at: datetime | None
+
+
+class SweepProgress(BaseModel):
+    """How far the sweep is: trials finished (scored or given up), running, queued, of total."""
+
+    total: int
+    finished: int
+    running: int
+    queued: int
+
+
+class TrialFailure(BaseModel):
+    """A failed trial and its cause, shown on the sweep."""
+
+    trial_id: uuid.UUID
+    run_id: uuid.UUID | None
+    cause: str
 
 
 class TuningJobPublic(BaseModel):
@@ -64,6 +86,8 @@ class TuningJobPublic(BaseModel):
     base_config: dict[str, Any]
     search_space: dict[str, Any]
     metric: str
+    # What the trials are ranked on, in words (tuning/metric.py).
+    metric_definition: str = ""
     mode: str
     num_samples: int
     max_concurrent_trials: int
@@ -79,6 +103,31 @@ class TuningJobPublic(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     trials: list[TrialPublic] = Field(default_factory=list)
+    progress: SweepProgress | None = None
+    failures: list[TrialFailure] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, job: TuningJob, trials: list[TuningTrial], *, with_trials: bool) -> TuningJobPublic:
+        """The sweep with its progress and failed trials' causes (and the trials themselves)."""
+        public = cls.model_validate(job)
+        public.metric_definition = definition(job.metric, job.eval_set)
+        rows = [TrialPublic.model_validate(t) for t in trials]
+        counts = Counter(str(t.status) for t in rows)
+        active = counts["running"] + counts["queued"]
+        public.progress = SweepProgress(
+            total=job.num_samples,
+            finished=len(rows) - active,
+            running=counts["running"],
+            queued=counts["queued"],
+        )
+        public.failures = [
+            TrialFailure(trial_id=t.id, run_id=t.run_id, cause=t.error)
+            for t in rows
+            if t.status == TrialStatus.FAILED and t.error
+        ]
+        if with_trials:
+            public.trials = rows
+        return public
 
 
 class PromoteBestRequest(BaseModel):

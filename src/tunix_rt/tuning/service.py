@@ -7,10 +7,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from tunix_rt.datasets import evalsets
+from tunix_rt.datasets import service as dataset_service
 from tunix_rt.db.base import utcnow
 from tunix_rt.errors import InvalidInput, InvalidState, NotFound, Problem, Unavailable
 from tunix_rt.registry import service as registry_service
@@ -22,12 +24,11 @@ from tunix_rt.runs.models import TERMINAL, Run, RunStatus
 from tunix_rt.settings import Settings
 from tunix_rt.training import exposure
 from tunix_rt.training.config import config_problems
+from tunix_rt.tuning.metric import INTERIM_METRIC, TRAINING_METRICS
 from tunix_rt.tuning.models import TuningJob, TuningStatus, TuningTrial, is_finite
 from tunix_rt.tuning.schemas import TuningJobCreate
 from tunix_rt.tuning.space import space_problems
 
-# Metrics read from the run's own metrics.jsonl; anything else comes from its evaluation.
-TRAINING_METRICS = frozenset({"loss"})
 FINISHED = frozenset({TuningStatus.SUCCEEDED, TuningStatus.FAILED, TuningStatus.CANCELLED})
 # A trial is queued until its training run starts, then running until it is scored
 # (``TuningTrial.status``).
@@ -83,7 +84,7 @@ def _create_problems(job_in: TuningJobCreate, settings: Settings) -> list[Proble
         problems.append(
             Problem("metric", f"{job_in.metric!r} is an evaluation metric: set eval_set")
         )
-    if job_in.scheduler == "asha" and job_in.metric not in TRAINING_METRICS:
+    if job_in.scheduler == "asha" and job_in.metric != INTERIM_METRIC:
         problems.append(
             Problem(
                 "scheduler", "asha prunes on results reported during training: use metric 'loss'"
@@ -91,6 +92,21 @@ def _create_problems(job_in: TuningJobCreate, settings: Settings) -> list[Proble
         )
     if job_in.max_concurrent_trials > job_in.num_samples:
         problems.append(Problem("max_concurrent_trials", "must be <= num_samples"))
+    return problems
+
+
+async def _reference_problems(session: AsyncSession, job_in: TuningJobCreate) -> list[Problem]:
+    """The dataset and eval set must exist now, not fail every trial later."""
+    problems: list[Problem] = []
+    try:
+        await dataset_service.get_dataset(session=session, key=job_in.dataset_key)
+    except NotFound:
+        problems.append(Problem("dataset_key", f"dataset {job_in.dataset_key!r} not found"))
+    if job_in.eval_set:
+        try:
+            await evalsets.get_eval_set(session=session, name=job_in.eval_set)
+        except NotFound:
+            problems.append(Problem("eval_set", f"eval set {job_in.eval_set!r} not found"))
     return problems
 
 
@@ -129,6 +145,7 @@ async def create_tuning_job(
     """
     require_ray()
     problems = _create_problems(job_in, settings)
+    problems.extend(await _reference_problems(session, job_in))
     problems.extend(worker_slot_problems(job_in.max_concurrent_trials, embedded_workers))
     if problems:
         raise InvalidInput("invalid sweep", problems=problems)
@@ -155,6 +172,11 @@ async def list_tuning_jobs(*, session: AsyncSession, limit: int, offset: int) ->
     stmt = select(TuningJob).order_by(TuningJob.created_at.desc(), TuningJob.id.desc())
     stmt = stmt.execution_options(populate_existing=True)  # fresh statuses (their runs')
     return list(await session.scalars(stmt.limit(limit + 1).offset(offset)))
+
+
+async def count_tuning_jobs(*, session: AsyncSession) -> int:
+    """How many sweeps there are (the list's total)."""
+    return int(await session.scalar(select(func.count()).select_from(TuningJob)) or 0)
 
 
 async def list_trials(*, session: AsyncSession, job_id: uuid.UUID) -> list[TuningTrial]:

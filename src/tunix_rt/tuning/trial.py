@@ -28,6 +28,7 @@ from tunix_rt.runs import service as run_service
 from tunix_rt.runs.models import TERMINAL, RunStatus
 from tunix_rt.settings import Settings
 from tunix_rt.training.config import load_config
+from tunix_rt.tuning import metric as sweep_metric
 from tunix_rt.tuning import service
 from tunix_rt.tuning.models import TuningJob, TuningStatus, TuningTrial
 
@@ -94,7 +95,7 @@ async def _trial(params: dict[str, Any], info: TrialInfo, trial_id: str, report:
             session.expunge(job)
         # Intermediate results carry the training loss; only report them when that is the
         # sweep's metric (Ray checks every result for the metric it optimises).
-        interim = report if metric in service.TRAINING_METRICS else None
+        interim = report if metric == sweep_metric.INTERIM_METRIC else None
         run_status = await _follow(factory, trial, job_id, info.poll_s, interim)
         value = None
         if run_status == RunStatus.SUCCEEDED:
@@ -133,7 +134,7 @@ async def _follow(
 async def _metric(
     factory: Factory, settings: Settings, job: TuningJob, trial: TuningTrial, poll_s: float
 ) -> float | None:
-    """The trial's value of the sweep metric: the final training loss, or a judge's mean score.
+    """The trial's value of the sweep metric, read from the finished trial (tuning/metric.py).
 
     When the sweep names an eval set, every trial is evaluated on it (so each trial has an
     evaluation to inspect and compare), whichever metric the sweep optimises.
@@ -142,10 +143,11 @@ async def _metric(
     scorecard: Scorecard | None = None
     if job.eval_set:
         scorecard = await _evaluate(factory, settings, job, trial.run_id, poll_s)
-    if job.metric in service.TRAINING_METRICS:
+    if job.metric in sweep_metric.TRAINING_METRICS:
         async with session_scope(factory) as session:
-            latest = await service.last_training_loss(session=session, run_id=trial.run_id)
-        return None if latest is None else latest[1]
+            return await sweep_metric.training_metric(
+                session=session, run_id=trial.run_id, metric=job.metric
+            )
     if scorecard is None:
         return None
     return scorecard.mean_of(job.metric)
@@ -156,7 +158,7 @@ async def _evaluate(
 ) -> Scorecard | None:
     """Request an evaluation of the trial run and wait for its scorecard (None if it failed)."""
     judges = list(DEFAULT_JUDGES)
-    if job.metric not in service.TRAINING_METRICS and job.metric not in judges:
+    if job.metric not in sweep_metric.TRAINING_METRICS and job.metric not in judges:
         judges.append(job.metric)
     request = EvaluateRequest(eval_set=job.eval_set or "", judges=judges, seed=job.seed)
     async with session_scope(factory) as session:

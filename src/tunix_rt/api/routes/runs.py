@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Query, Response
 from fastapi.responses import FileResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from tunix_rt.api.auth import by_method
 from tunix_rt.api.deps import (
@@ -22,14 +23,17 @@ from tunix_rt.api.deps import (
     SettingsDep,
     SinceSeqQuery,
 )
+from tunix_rt.evaluation import run_table
 from tunix_rt.jobs import HANDLERS
 from tunix_rt.jobs.train_submit import DryRunReport, TrainRunRequest, submit_train_run
 from tunix_rt.pagination import DEFAULT_LIMIT, Page, page_of
 from tunix_rt.runs import artifacts, service
+from tunix_rt.runs import tags as run_tags
 from tunix_rt.runs.backends import TunixStatus, backend_statuses
 from tunix_rt.runs.embedded import Stop, start_embedded
 from tunix_rt.runs.follow import RunEvent, run_events
 from tunix_rt.runs.metrics import read_metrics, to_series
+from tunix_rt.runs.progress import RunProgress, run_progress
 from tunix_rt.runs.schemas import (
     ArtifactsPublic,
     LogLine,
@@ -79,37 +83,79 @@ async def create_training_run(
     return RunPublic.of(done)
 
 
+class RunsQuery(BaseModel):
+    """The runs table's filters, search and sort."""
+
+    status: str | None = None
+    kind: str | None = None
+    dataset: str | None = None
+    model: str | None = None
+    mode: str | None = None
+    backend: str | None = None
+    algorithm: str | None = None
+    eval_set: str | None = None
+    q: str | None = Field(default=None, max_length=200, description="Text in name, or id prefix.")
+    tag: list[str] = Field(default_factory=list, description="Runs with every tag given.")
+    sort: str = Field(default="created_at", description=f"One of {', '.join(run_table.SORTS)}.")
+    order: Literal["asc", "desc"] = "desc"
+
+
 @router.get("/runs")
 async def list_runs(
     session: SessionDep,
-    status: str | None = None,
-    kind: str | None = None,
-    dataset: str | None = None,
-    model: str | None = None,
-    mode: str | None = None,
+    query: Annotated[RunsQuery, Query()],
     created_after: DateTimeQuery = None,
     created_before: DateTimeQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     offset: OffsetQuery = 0,
-) -> Page[RunPublic]:
-    """Runs, newest first, filtered by status, kind, dataset, model, mode and creation date."""
+) -> Page[run_table.RunRow]:
+    """Runs with their metric columns and tags, filtered, searched and sorted (newest first by
+    default), with the count of every matching run."""
     filters = service.RunFilters(
-        status=status,
-        kind=kind,
-        dataset_key=dataset,
-        model=model,
-        mode=mode,
-        created_after=created_after,
-        created_before=created_before,
-    )
-    rows = await service.list_runs(session=session, filters=filters, limit=limit, offset=offset)
-    return page_of([RunPublic.of(r) for r in rows], limit=limit, offset=offset)
+        status=query.status, kind=query.kind, dataset_key=query.dataset, model=query.model,
+        mode=query.mode, created_after=created_after, created_before=created_before,
+        backend=query.backend, algorithm=query.algorithm, q=query.q, tags=tuple(query.tag),
+    )  # fmt: skip
+    table = run_table.RunTableQuery(
+        filters=filters, eval_set=query.eval_set, sort=query.sort,
+        descending=query.order == "desc", limit=limit, offset=offset,
+    )  # fmt: skip
+    rows, total = await run_table.run_table(session=session, query=table)
+    return page_of(rows, limit=limit, offset=offset, total=total)
 
 
 @router.get("/runs/{run_id}")
 async def get_run(run_id: uuid.UUID, session: SessionDep) -> RunPublic:
     """One run record: config, timings, attempts, worker, exit code, error and traceback tail."""
     return RunPublic.of(await service.get_run(session=session, run_id=run_id))
+
+
+class RunPatch(BaseModel):
+    """What a person may change on a run: its tags (the whole set)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tags: list[Annotated[str, Field(max_length=200)]] = Field(max_length=run_tags.MAX_TAGS * 4)
+
+
+class RunTagsPublic(BaseModel):
+    """A run's tags after an edit."""
+
+    run_id: uuid.UUID
+    tags: list[str]
+
+
+@router.patch("/runs/{run_id}")
+async def update_run(run_id: uuid.UUID, body: RunPatch, session: SessionDep) -> RunTagsPublic:
+    """Replace the run's tags (stripped, de-duplicated; 422 naming a bad one)."""
+    tags = await run_tags.set_tags(session=session, run_id=run_id, tags=body.tags)
+    return RunTagsPublic(run_id=run_id, tags=tags)
+
+
+@router.get("/runs/{run_id}/progress")
+async def get_run_progress(run_id: uuid.UUID, session: SessionDep) -> RunProgress:
+    """Step X of Y (or elapsed of the time budget), ETA and tokens/s from the latest step."""
+    return await run_progress(session=session, run_id=run_id)
 
 
 @router.get("/runs/{run_id}/status")

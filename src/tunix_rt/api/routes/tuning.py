@@ -15,7 +15,6 @@ from tunix_rt.tuning import service
 from tunix_rt.tuning.models import TuningJob
 from tunix_rt.tuning.schemas import (
     PromoteBestRequest,
-    TrialPublic,
     TuningJobCreate,
     TuningJobPublic,
 )
@@ -24,11 +23,8 @@ router = APIRouter(prefix="/api/tuning/jobs", tags=["tuning"], dependencies=[by_
 
 
 async def _public(session: SessionDep, job: TuningJob, *, trials: bool = True) -> TuningJobPublic:
-    public = TuningJobPublic.model_validate(job)
-    if trials:
-        rows = await service.list_trials(session=session, job_id=job.id)
-        public.trials = [TrialPublic.model_validate(t) for t in rows]
-    return public
+    rows = await service.list_trials(session=session, job_id=job.id)
+    return TuningJobPublic.of(job, rows, with_trials=trials)
 
 
 @router.post("", status_code=201)
@@ -52,6 +48,7 @@ async def list_tuning_jobs(
         await service.list_tuning_jobs(session=session, limit=limit, offset=offset),
         limit=limit,
         offset=offset,
+        total=await service.count_tuning_jobs(session=session),
     )
     data = [await _public(session, job, trials=False) for job in page.data]
     return Page[TuningJobPublic](data=data, pagination=page.pagination)
