@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     ray_address: str = ""
     # Whether /metrics answers without a token (for a scraper inside a private network).
     metrics_public: bool = False
+    # Serve the earlier system's request and response shapes on its paths (docs/compat.md).
+    seed_compat: bool = False
     # Caps on what one request may ask for; a request beyond them is refused by field name.
     max_batch_size: int = Field(default=1024, ge=1)
     max_seq_length: int = Field(default=32_768, ge=8)

@@ -4,6 +4,8 @@ import { scopeValues, type paths } from "./schema";
 /** The typed HTTP client for the backend; every request path and body is checked against the schema. */
 export const api = createClient<paths>({
   baseUrl: typeof window === "undefined" ? "http://127.0.0.1:8000" : window.location.origin,
+  // Our own shapes even on a server with the earlier API's adapter on (docs/compat.md).
+  headers: { "X-Tunix-RT-API": "native" },
 });
 
 /** A failed API call, carrying the server's own message (its `detail`). */

@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tunix_rt import __version__
+from tunix_rt.api.compat import SeedCompat
 from tunix_rt.api.errors import install_error_handlers
 from tunix_rt.api.guard import RequestGuard, declared_media, declared_query
 from tunix_rt.api.inputs import InputChecks
@@ -102,6 +103,8 @@ def create_app(
     # InputChecks (405s, NUL characters, JSON depth) sits inside the size limit, which bounds
     # what it buffers, and inside CORS, so its refusals carry CORS headers.
     app.add_middleware(InputChecks)
+    if settings.seed_compat:  # the earlier API's shapes on its paths (docs/compat.md)
+        app.add_middleware(SeedCompat)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
