@@ -15,6 +15,7 @@ from tunix_rt.cli import demo as demo_cli
 from tunix_rt.cli import eval_export as eval_export_cli
 from tunix_rt.cli import evalsets as evalsets_cli
 from tunix_rt.cli import evaluation as evaluation_cli
+from tunix_rt.cli import package as package_cli
 from tunix_rt.cli import registry as registry_cli
 from tunix_rt.cli import regression as regression_cli
 from tunix_rt.cli import runs as runs_cli
@@ -54,6 +55,7 @@ app.command("compare")(evaluation_cli.compare_command)
 app.add_typer(regression_cli.app, name="regression")
 app.add_typer(tokens_cli.app, name="tokens")
 app.command("audit")(audit_cli.audit)
+app.command("package")(package_cli.package)
 
 
 @app.callback(invoke_without_command=True)
