@@ -13,6 +13,7 @@ from sqlalchemy import select
 from tunix_rt.datasets import service as dataset_service
 from tunix_rt.db.session import session_scope
 from tunix_rt.evaluation import service as evaluation_service
+from tunix_rt.jobs import grpo
 from tunix_rt.registry import service as registry_service
 from tunix_rt.runs import service as runs_service
 from tunix_rt.runs.handlers import JobContext, JobFailed
@@ -122,6 +123,7 @@ async def train_job(ctx: JobContext) -> dict[str, Any]:
         raise JobFailed(f"invalid training config: {exc}") from None
     ctx.run_dir.mkdir(parents=True, exist_ok=True)
     cfg = await materialise(ctx, await resolve_model(ctx, cfg))
+    cfg = await grpo.guard_prompts(ctx, await grpo.resolve_init_from(ctx, cfg))
     config_path = write_config(ctx.run_dir, cfg)
     code = await _run_recipe(ctx, config_path)
     if ctx.cancelled.is_set():

@@ -16,6 +16,10 @@ EXIT_INVALID, EXIT_UNAVAILABLE, EXIT_SIGNAL = 2, 5, 143
 
 def run_training(cfg: TrainConfig, *, resume: bool) -> StopReason:
     """Dispatch to the configured backend; returns why the run stopped."""
+    if cfg.algorithm == "grpo":
+        from tunix_rt.training.rl import recipe as grpo
+
+        return grpo.train(cfg, resume=resume).stop_reason
     if cfg.backend == "tunix":
         try:
             from tunix_rt.training import tunix_backend

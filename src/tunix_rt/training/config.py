@@ -28,6 +28,7 @@ from pydantic_core import ErrorDetails
 
 from tunix_rt.datasets.render import ChatTemplate, TraceStyle
 from tunix_rt.errors import InvalidInput, Problem
+from tunix_rt.training.rl.config import RlConfig, rl_problems
 
 
 class Preset(StrEnum):
@@ -65,6 +66,8 @@ RESUMABLE_CHANGES = frozenset(
         "eval_set",
     }
 )
+# Keys added since runs were first checkpointed, with the value a checkpoint without them had.
+ADDED_KEYS: dict[str, object] = {"algorithm": "sft", "rl": None}
 # The validation context under which TrainConfig leaves the cross-key check to its caller.
 _CHECKED_BY_CALLER = {"contradictions": "checked by the caller"}
 
@@ -106,6 +109,8 @@ class TrainConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     backend: Literal["torch", "tunix"] = "torch"
+    # sft imitates the traces; grpo learns from the judges as rewards (the rl: section).
+    algorithm: Literal["sft", "grpo"] = "sft"
     model: ModelName
     model_overrides: dict[str, Any] | None = None
     tokenizer: str | None = None
@@ -138,6 +143,7 @@ class TrainConfig(BaseModel):
     save_every_steps: int | None = Field(default=None, ge=1)
     output_dir: str | None = None
     eval_set: str | None = None
+    rl: RlConfig | None = None
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> TrainConfig:
@@ -175,6 +181,7 @@ def contradictions(cfg: TrainConfig) -> list[Problem]:
         out.append(Problem("processes", "the tunix backend spreads over its device mesh (use 1)"))
     if cfg.lora is not None:
         out.extend(_lora_problems(cfg, cfg.lora))
+    out.extend(rl_problems(cfg))
     return out
 
 
@@ -211,6 +218,7 @@ def _lora_problems(cfg: TrainConfig, lora: LoraConfig) -> list[Problem]:
 def check_resumable(saved: Mapping[str, object], cfg: TrainConfig) -> None:
     """Refuse to resume a run whose saved config differs in a key outside RESUMABLE_CHANGES."""
     now = cfg.model_dump(mode="json")
+    saved = {**ADDED_KEYS, **saved}
     changed = sorted(k for k in now if k not in RESUMABLE_CHANGES and saved.get(k) != now[k])
     if changed:
         raise InvalidInput(
