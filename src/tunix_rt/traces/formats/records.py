@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from tunix_rt.errors import Problem
+from tunix_rt.errors import InvalidInput, Problem
 from tunix_rt.traces.formats.steps import split_steps, strip_calculator
 
 _THINK = re.compile(r"<think>(?P<thought>.*?)</think>", re.DOTALL | re.IGNORECASE)
@@ -31,12 +31,11 @@ class Shape(StrEnum):
     OTLP = "otlp"
 
 
-class RecordError(Exception):
+class RecordError(InvalidInput):
     """A record that cannot become a trace; ``problems`` name its fields."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems), problems=problems)
 
 
 class Message(NamedTuple):
