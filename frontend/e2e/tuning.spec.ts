@@ -1,4 +1,15 @@
-import { expect, snap, test } from "./fixtures";
+import { apiUrl, expect, snap, test } from "./fixtures";
+
+// A sweep over an unknown dataset is refused at create: the specs' sweeps use this one.
+test.beforeAll(async ({ playwright }) => {
+  const request = await playwright.request.newContext({ extraHTTPHeaders: { Authorization: `Bearer ${process.env.E2E_ADMIN_TOKEN}` } });
+  const traces = [1, 2, 3, 4].map((n) => ({ prompt: `What is ${n} + 10?`, steps: [{ i: 0, type: "compute", content: `${n}+10=${n + 10}` }], final_answer: String(n + 10), meta: { category: "e2e-arith" } }));
+  expect((await request.post(apiUrl("/api/traces/batch"), { data: traces })).ok()).toBeTruthy();
+  const built = await request.post(apiUrl("/api/datasets/build"), { data: { name: "e2e-arith", filters: { category: ["e2e-arith"] } } });
+  expect(built.ok(), await built.text()).toBeTruthy();
+  expect((await built.json()).key).toBe("e2e-arith-v1");
+  await request.dispose();
+});
 
 test("the sweep list starts empty and says what to do", async ({ page }) => {
   await page.goto("/#/tuning");
@@ -37,6 +48,7 @@ test("create a sweep with the search-space editor, see it listed, then cancel it
   await snap(page, "tuning-detail");
 
   await page.getByRole("button", { name: "Cancel sweep" }).click();
+  await page.getByRole("group", { name: "Cancel this sweep and its trials?" }).getByRole("button", { name: "Yes, cancel sweep" }).click();
   await expect(page.getByTestId("run-status").first()).toHaveText("cancelled");
   await expect(page.getByRole("button", { name: "Cancel sweep" })).toHaveCount(0);
 
@@ -45,6 +57,15 @@ test("create a sweep with the search-space editor, see it listed, then cancel it
   await expect(row).toContainText("cancelled");
   await expect(row).toContainText("e2e-arith-v1");
   await snap(page, "tuning");
+});
+
+test("a sweep over an unknown dataset is refused at create, naming the field", async ({ page }) => {
+  await page.goto("/#/tuning/new");
+  await page.getByLabel("Name", { exact: true }).fill("bad-dataset-sweep");
+  await page.getByLabel("Dataset").fill("e2e-no-such-dataset-v1");
+  await page.getByRole("button", { name: "Create and start" }).click();
+  await expect(page.getByRole("alert")).toContainText("dataset_key");
+  await expect(page).toHaveURL(/#\/tuning\/new$/);
 });
 
 test("an unknown search-space key is refused with the API's message", async ({ page }) => {

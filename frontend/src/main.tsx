@@ -1,3 +1,5 @@
+// first: it moves a plain-path URL into the hash route before the router reads the location
+import "./deepLink";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";

@@ -4,6 +4,7 @@ import { ComparePage } from "./compare/ComparePage";
 import { DatasetBuildPage } from "./datasets/DatasetBuildPage";
 import { DatasetDetailPage } from "./datasets/DatasetDetailPage";
 import { DatasetsPage } from "./datasets/DatasetsPage";
+import { EvaluationPage } from "./evaluations/EvaluationPage";
 import { LeaderboardPage } from "./leaderboard/LeaderboardPage";
 import { NotFoundPage } from "./NotFoundPage";
 import { OverviewPage } from "./OverviewPage";
@@ -44,6 +45,7 @@ export const router = createHashRouter([
       { path: "/runs", element: <RunsPage /> },
       { path: "/runs/new", element: <RunNewPage /> },
       { path: "/runs/:id", element: <RunDetailPage /> },
+      { path: "/evaluations/:id", element: <EvaluationPage /> },
       { path: "/leaderboard", element: <LeaderboardPage /> },
       { path: "/compare", element: <ComparePage /> },
       { path: "/tuning", element: <TuningPage /> },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alignSeries, formatTick } from "./chartData";
+import { alignSeries, formatTick, paddedRange } from "./chartData";
 
 describe("alignSeries", () => {
   it("puts every series on one sorted x axis with gaps as null", () => {
@@ -24,5 +24,19 @@ describe("formatTick", () => {
     [250000, "2.5e+5"],
   ])("labels %d as %s", (v, label) => {
     expect(formatTick(v)).toBe(label);
+  });
+});
+
+describe("paddedRange", () => {
+  it("keeps a lone step and the last step inside the plot", () => {
+    expect(paddedRange(8, 8, true)).toEqual([7.5, 8.5]);
+    const [lo, hi] = paddedRange(1, 8, true);
+    expect(lo).toBeLessThan(1);
+    expect(hi).toBeGreaterThan(8);
+  });
+  it("pads values by a share of their span", () => {
+    const [lo, hi] = paddedRange(2, 4, false);
+    expect(lo).toBeCloseTo(1.84);
+    expect(hi).toBeCloseTo(4.16);
   });
 });

@@ -26,3 +26,17 @@ export function formatTick(v: number): string {
   return String(Number(v.toPrecision(3)));
 }
 
+
+/** Tick steps of an integer axis (training steps): never a fractional step. */
+export const INTEGER_INCRS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1_000, 2_000, 2_500, 5_000, 10_000, 20_000, 50_000, 100_000, 1_000_000];
+
+/**
+ * A scale's range padded on both sides, so a point on the first or last value (an eval-loss point
+ * at the last step, a lone point) is drawn inside the plot and not on or past its edge.
+ */
+export function paddedRange(min: number | null, max: number | null, integer: boolean): [number, number] {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+  const span = max - min;
+  const pad = integer ? Math.max(0.5, span * 0.03) : span > 0 ? span * 0.08 : Math.abs(max) * 0.1 || 0.5;
+  return [min - pad, max + pad];
+}

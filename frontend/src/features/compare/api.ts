@@ -4,7 +4,7 @@ import type { Schemas } from "../../client/types";
 
 export type Comparison = Schemas["Comparison"];
 export type ItemDiff = Schemas["ItemDiff"];
-export type ItemResult = Schemas["ResultPublic"];
+export type ItemResult = Schemas["ItemPublic"];
 
 export const compareKeys = {
   all: ["compare"] as const,
@@ -34,7 +34,7 @@ const PAGE = 500; // the API's largest page
 export async function fetchAllItems(evaluationId: string): Promise<ItemResult[]> {
   const out: ItemResult[] = [];
   for (let offset: number | null | undefined = 0; offset != null; ) {
-    const page: Schemas["Page_ResultPublic_"] = await unwrap(
+    const page: Schemas["Page_ItemPublic_"] = await unwrap(
       api.GET("/api/tunix/evaluations/{evaluation_id}/items", { params: { path: { evaluation_id: evaluationId }, query: { limit: PAGE, offset } } }),
     );
     out.push(...page.data);

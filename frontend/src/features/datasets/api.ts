@@ -1,6 +1,8 @@
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { paths } from "../../client/schema";
 import { api, unwrap } from "../../client/http";
 import type { Schemas } from "../../client/types";
+import { readInspection } from "./inspect";
 
 export type Dataset = Schemas["DatasetPublic"];
 export type DatasetDetail = Schemas["DatasetDetail"];
@@ -86,3 +88,13 @@ export function fetchEvalSet(name: string) {
 }
 
 export const useEvalSet = (name: string) => useQuery(queryOptions({ queryKey: datasetKeys.evalset(name), queryFn: () => fetchEvalSet(name) }));
+
+export type InspectParams = NonNullable<paths["/api/datasets/{key}/inspect"]["get"]["parameters"]["query"]>;
+
+/** GET /api/datasets/{key}/inspect: the token-level loss-mask preview and lint, read by `readInspection`. */
+export async function fetchInspection(key: string, params: InspectParams) {
+  return readInspection(await unwrap(api.GET("/api/datasets/{key}/inspect", { params: { path: { key }, query: params } })));
+}
+
+export const useInspection = (key: string, params: InspectParams) =>
+  useQuery(queryOptions({ queryKey: [...datasetKeys.detail(key), "inspect", params], queryFn: () => fetchInspection(key, params), staleTime: 60_000, placeholderData: keepPreviousData }));

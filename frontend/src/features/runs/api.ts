@@ -1,4 +1,4 @@
-import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
+import { keepPreviousData, queryOptions, useMutation, useQueries, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import type { paths } from "../../client/schema";
 import { api, unwrap } from "../../client/http";
@@ -26,6 +26,7 @@ export const runKeys = {
   detail: (id: string) => ["runs", "detail", id] as const,
   metrics: (id: string) => ["runs", "metrics", id] as const,
   artifacts: (id: string) => ["runs", "artifacts", id] as const,
+  progress: (id: string) => ["runs", "progress", id] as const,
   backends: ["runs", "backends"] as const,
 };
 
@@ -54,6 +55,7 @@ export const runQuery = (id: string) =>
   queryOptions({
     queryKey: runKeys.detail(id),
     queryFn: () => fetchRun(id),
+    enabled: Boolean(id),
     refetchInterval: (q) => (isActive(q.state.data?.status) ? 2_000 : false),
   });
 
@@ -125,9 +127,40 @@ export function useCancelRun() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: cancelRun,
-    onSuccess: (run) => {
-      client.setQueryData(runKeys.detail(run.id), run);
-      return client.invalidateQueries({ queryKey: runKeys.all });
-    },
+    onSuccess: () => client.invalidateQueries({ queryKey: runKeys.all }),
+  });
+}
+
+/** GET /api/tunix/runs/{id}/metrics of several runs at once (the runs table's overlay). */
+export function useManyRunMetrics(ids: string[]) {
+  return useQueries({
+    queries: ids.map((id) => queryOptions({ queryKey: runKeys.metrics(id), queryFn: () => fetchMetrics(id), staleTime: 10_000 })),
+  });
+}
+
+/** A row of the runs list: the run, its tags and its metric summary (final/best/eval loss, score, reward). */
+export type RunRow = Schemas["RunRow"];
+export type RunProgressInfo = Schemas["RunProgress"];
+
+/** GET /api/tunix/runs/{id}/progress: step X / Y (or elapsed of the time budget), ETA, tokens/s. */
+export function fetchProgress(id: string) {
+  return unwrap(api.GET("/api/tunix/runs/{run_id}/progress", { params: { path: { run_id: id } } }));
+}
+
+export function useRunProgress(id: string, active: boolean) {
+  useRefetchWhenPollingStops(runKeys.progress(id), active);
+  return useQuery(queryOptions({ queryKey: runKeys.progress(id), queryFn: () => fetchProgress(id), refetchInterval: active ? 1_500 : false }));
+}
+
+/** PATCH /api/tunix/runs/{id} with `{tags}`: replaces the run's tags. */
+export function setRunTags(id: string, tags: string[]) {
+  return unwrap(api.PATCH("/api/tunix/runs/{run_id}", { params: { path: { run_id: id } }, body: { tags } }));
+}
+
+export function useSetRunTags() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (args: { id: string; tags: string[] }) => setRunTags(args.id, args.tags),
+    onSuccess: () => client.invalidateQueries({ queryKey: runKeys.all }),
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chatTemplateValues, presetValues, trainConfigBackendValues, traceStyleValues } from "../../client/schema";
-import { defaultDraft, draftToRequest } from "./launch";
+import { defaultDraft, draftFromConfig, draftToRequest } from "./launch";
 
 describe("draftToRequest", () => {
   it("builds the config with numbers, dataset, eval set and extra keys", () => {
@@ -35,5 +35,15 @@ describe("draftToRequest", () => {
     expect(trainConfigBackendValues).toContain(d.backend);
     expect(chatTemplateValues).toContain(d.template);
     expect(traceStyleValues).toContain(d.style);
+  });
+});
+
+describe("draftFromConfig", () => {
+  it("fills the form from a run's config and keeps unknown keys as extra JSON", () => {
+    const d = draftFromConfig({ model: "tiny-qwen3", dataset: "arith@v1", max_steps: 8, learning_rate: 0.01, weight_decay: 0.1, output_dir: "/runs/x", eval_set: "e" }, "base");
+    expect(d).toMatchObject({ name: "base-copy", model: "tiny-qwen3", dataset: "arith@v1", maxSteps: "8", learningRate: "0.01", evalSet: "e" });
+    expect(JSON.parse(d.extra)).toEqual({ weight_decay: 0.1 });
+    const r = draftToRequest(d);
+    expect(r.ok && r.body.config).toMatchObject({ max_steps: 8, weight_decay: 0.1 });
   });
 });

@@ -94,3 +94,33 @@ export function draftToRequest(d: LaunchDraft): { ok: true; body: TrainRunReques
   if (d.name.trim()) body.name = d.name.trim();
   return { ok: true, body };
 }
+
+/** The launch form's URL for a copy of a run (`/runs/new?clone=ID`). */
+export const cloneHref = (run: { id: string }) => `/runs/new?clone=${encodeURIComponent(run.id)}`;
+
+// config keys the form has a field for; every other key of a cloned run goes to "extra config"
+const FORM_KEYS = new Set<string>(["backend", "model", "dataset", "template", "style", "lr_schedule", "learning_rate", "eval_set", ...INTS.map(([, k]) => k)]);
+// keys the server fills per run: a copy must not inherit them
+const PER_RUN_KEYS = new Set<string>(["output_dir", "data_path", "eval_data_path"]);
+
+/** A draft holding a run's config (the launch form's "clone"): same fields, the rest as extra JSON. */
+export function draftFromConfig(config: Record<string, unknown>, name: string | null | undefined): LaunchDraft {
+  const d = defaultDraft();
+  const str = (v: unknown, fallback: string) => (v === undefined || v === null ? fallback : String(v));
+  const draft: LaunchDraft = {
+    ...d,
+    name: name ? `${name}-copy` : "",
+    dataset: str(config.dataset, ""),
+    model: str(config.model, d.model),
+    backend: (config.backend as LaunchDraft["backend"] | undefined) ?? d.backend,
+    learningRate: str(config.learning_rate, d.learningRate),
+    lrSchedule: (config.lr_schedule as LaunchDraft["lrSchedule"] | undefined) ?? d.lrSchedule,
+    template: (config.template as LaunchDraft["template"] | undefined) ?? d.template,
+    style: (config.style as LaunchDraft["style"] | undefined) ?? d.style,
+    evalSet: str(config.eval_set, ""),
+  };
+  for (const [field, key] of INTS) (draft as Record<string, unknown>)[field] = str(config[key], "");
+  const extra = Object.fromEntries(Object.entries(config).filter(([k, v]) => !FORM_KEYS.has(k) && !PER_RUN_KEYS.has(k) && v !== null));
+  draft.extra = Object.keys(extra).length ? JSON.stringify(extra) : "";
+  return draft;
+}

@@ -1,7 +1,7 @@
 import { Link } from "react-router";
 import "../../components/ui/insights.css";
 import { Card, PageHeader } from "../../components/ui/Page";
-import { Empty, ErrorBox, Loading } from "../../components/ui/States";
+import { Empty, QueryView } from "../../components/ui/States";
 import { useComparison, useEvaluation, type Comparison } from "../../features/compare/api";
 import { ConfigDiffTable } from "../../features/compare/components/ConfigDiffTable";
 import { DiffSummary } from "../../features/compare/components/DiffSummary";
@@ -49,64 +49,70 @@ export function ComparePage() {
           Choose them above, or pick two rows on the <Link to="/leaderboard">Leaderboard</Link>.
         </Empty>
       ) : null}
-      {a && b && cmp.isPending ? <Loading label="Comparing…" /> : null}
-      {cmp.isError ? <ErrorBox error={cmp.error} title="Could not compare" /> : null}
-      {cmp.data ? (
-        <div className="stack">
-          <Card>
+      {a && b ? (
+        <QueryView query={cmp} loadingLabel="Comparing…" errorTitle="Could not compare">
+          {(c) => (
             <div className="stack">
-              <RunHead side="A" run={cmp.data.a} />
-              <RunHead side="B" run={cmp.data.b} />
-            </div>
-          </Card>
-          <Card
-            title="Per-item difference"
-            actions={
-              <span className="header-meta">
-                <label className="header-meta small-text">
-                  Eval set
-                  <select value={evalSet} onChange={(e) => update({ eval_set: e.target.value, judge: null })}>
-                    <option value="">latest shared</option>
-                    {evalSets.data?.data.map((s) => (
-                      <option key={s.name} value={s.name}>
-                        {s.name}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-                {judges.length > 1 ? (
-                  <label className="header-meta small-text">
-                    Judge
-                    <select value={judge || cmp.data.items?.judge || ""} onChange={(e) => update({ judge: e.target.value })}>
-                      {judges.map((j) => (
-                        <option key={j} value={j}>
-                          {j}
-                        </option>
-                      ))}
-                    </select>
-                  </label>
-                ) : null}
-              </span>
-            }
-          >
-            {cmp.data.items ? (
-              <div className="stack">
-                <DiffSummary nameA={cmp.data.a.name} nameB={cmp.data.b.name} diff={cmp.data.items} />
-                <ItemDiffTable key={`${cmp.data.items.evaluation_a}|${cmp.data.items.evaluation_b}`} diff={cmp.data.items} />
+              <Card>
+                <div className="stack">
+                  <RunHead side="A" run={c.a} />
+                  <RunHead side="B" run={c.b} />
+                </div>
+              </Card>
+              <div className="grid grid-2">
+                <Card title="Loss">
+                  <LossOverlay a={c.a.id} b={c.b.id} labelA={c.a.name} labelB={c.b.name} />
+                </Card>
+                <Card title={`Config diff (${c.config_diff.length})`}>
+                  <ConfigDiffTable diff={c.config_diff} />
+                </Card>
               </div>
-            ) : (
-              <Empty title="No per-item comparison">{cmp.data.items_reason ?? "Evaluate both runs on the same eval set."}</Empty>
-            )}
-          </Card>
-          <div className="grid grid-2">
-            <Card title="Loss">
-              <LossOverlay a={cmp.data.a.id} b={cmp.data.b.id} labelA={cmp.data.a.name} labelB={cmp.data.b.name} />
-            </Card>
-            <Card title={`Config diff (${cmp.data.config_diff.length})`}>
-              <ConfigDiffTable diff={cmp.data.config_diff} />
-            </Card>
-          </div>
-        </div>
+              <Card
+                title="Per-item difference"
+                actions={
+                  <span className="header-meta">
+                    <label className="header-meta small-text">
+                      Eval set
+                      <select value={evalSet} onChange={(e) => update({ eval_set: e.target.value, judge: null })}>
+                        <option value="">latest shared</option>
+                        {evalSets.data?.data.map((s) => (
+                          <option key={s.name} value={s.name}>
+                            {s.name}
+                          </option>
+                        ))}
+                      </select>
+                    </label>
+                    {judges.length > 1 ? (
+                      <label className="header-meta small-text">
+                        Judge
+                        <select value={judge || c.items?.judge || ""} onChange={(e) => update({ judge: e.target.value })}>
+                          {judges.map((j) => (
+                            <option key={j} value={j}>
+                              {j}
+                            </option>
+                          ))}
+                        </select>
+                      </label>
+                    ) : null}
+                  </span>
+                }
+              >
+                {c.items ? (
+                  <div className="stack">
+                    <p className="small-text" data-testid="compare-evaluations">
+                      Items of <Link to={`/evaluations/${c.items.evaluation_a}`}>A's evaluation</Link> and{" "}
+                      <Link to={`/evaluations/${c.items.evaluation_b}`}>B's evaluation</Link>
+                    </p>
+                    <DiffSummary nameA={c.a.name} nameB={c.b.name} diff={c.items} />
+                    <ItemDiffTable key={`${c.items.evaluation_a}|${c.items.evaluation_b}`} diff={c.items} />
+                  </div>
+                ) : (
+                  <Empty title="No per-item comparison">{c.items_reason ?? "Evaluate both runs on the same eval set."}</Empty>
+                )}
+              </Card>
+            </div>
+          )}
+        </QueryView>
       ) : null}
     </>
   );

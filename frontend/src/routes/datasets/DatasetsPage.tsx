@@ -1,7 +1,7 @@
 import { Link } from "react-router";
 import { Card, PageHeader } from "../../components/ui/Page";
 import { Pagination } from "../../components/ui/Pagination";
-import { Empty, ErrorBox, Loading } from "../../components/ui/States";
+import { Empty, QueryView } from "../../components/ui/States";
 import { useDatasets, useEvalSets } from "../../features/datasets/api";
 import { formatTime } from "../../lib/format";
 import { intParam, useQueryState } from "../../lib/searchParams";
@@ -26,81 +26,83 @@ export function DatasetsPage() {
         }
       />
       <div className="stack">
-        {datasets.isPending ? <Loading /> : null}
-        {datasets.isError ? <ErrorBox error={datasets.error} title="Could not list datasets" /> : null}
-        {datasets.data && datasets.data.data.length === 0 ? (
-          <Empty title="No datasets yet">
-            <Link to="/datasets/build">Build one</Link> from the traces.
-          </Empty>
-        ) : null}
-        {datasets.data && datasets.data.data.length > 0 ? (
-          <div>
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Key</th>
-                    <th className="num">Records</th>
-                    <th className="num">Train</th>
-                    <th className="num">Eval</th>
-                    <th>Strategy</th>
-                    <th>Hash</th>
-                    <th>Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {datasets.data.data.map((d) => (
-                    <tr key={d.key} data-testid="dataset-row">
-                      <td className="mono">
-                        <Link to={`/datasets/${encodeURIComponent(d.key)}`}>{d.key}</Link>
-                      </td>
-                      <td className="num">{d.record_count}</td>
-                      <td className="num">{d.train_count}</td>
-                      <td className="num">{d.eval_count}</td>
-                      <td>
-                        {d.strategy}
-                        {d.seed !== null ? <span className="muted"> · seed {d.seed}</span> : null}
-                      </td>
-                      <td className="mono muted" title={d.content_hash}>
-                        {d.content_hash.slice(0, 12)}
-                      </td>
-                      <td className="muted nowrap">{formatTime(d.created_at)}</td>
+        <QueryView
+          query={datasets}
+          errorTitle="Could not list datasets"
+          empty={
+            <Empty title="No datasets yet">
+              <Link to="/datasets/build">Build one</Link> from the traces.
+            </Empty>
+          }
+        >
+          {(page) => (
+            <div>
+              <div className="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Key</th>
+                      <th className="num">Records</th>
+                      <th className="num">Train</th>
+                      <th className="num">Eval</th>
+                      <th>Strategy</th>
+                      <th>Hash</th>
+                      <th>Created</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {page.data.map((d) => (
+                      <tr key={d.key} data-testid="dataset-row">
+                        <td className="mono">
+                          <Link to={`/datasets/${encodeURIComponent(d.key)}`}>{d.key}</Link>
+                        </td>
+                        <td className="num">{d.record_count}</td>
+                        <td className="num">{d.train_count}</td>
+                        <td className="num">{d.eval_count}</td>
+                        <td>
+                          {d.strategy}
+                          {d.seed !== null ? <span className="muted"> · seed {d.seed}</span> : null}
+                        </td>
+                        <td className="mono muted" title={d.content_hash}>
+                          {d.content_hash.slice(0, 12)}
+                        </td>
+                        <td className="muted nowrap">{formatTime(d.created_at)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <Pagination page={page.pagination} shown={page.data.length} onChange={(o) => update({ offset: o || null })} />
             </div>
-            <Pagination offset={offset} limit={PAGE} nextOffset={datasets.data.pagination.next_offset} shown={datasets.data.data.length} onChange={(o) => update({ offset: o || null })} />
-          </div>
-        ) : null}
+          )}
+        </QueryView>
         <Card title="Eval sets">
-          {evalSets.isPending ? <Loading /> : null}
-          {evalSets.isError ? <ErrorBox error={evalSets.error} /> : null}
-          {evalSets.data && evalSets.data.data.length === 0 ? <Empty title="No eval sets registered">Register one with `tunix-rt evalsets register` or POST /api/evalsets.</Empty> : null}
-          {evalSets.data && evalSets.data.data.length > 0 ? (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Name</th>
-                    <th className="num">Items</th>
-                    <th>Description</th>
-                    <th>Hash</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {evalSets.data.data.map((s) => (
-                    <tr key={s.name}>
-                      <td className="mono">{s.name}</td>
-                      <td className="num">{s.item_count}</td>
-                      <td>{s.description}</td>
-                      <td className="mono muted">{s.content_hash.slice(0, 12)}</td>
+          <QueryView query={evalSets} empty={<Empty title="No eval sets registered">Register one with `tunix-rt evalsets register` or POST /api/evalsets.</Empty>}>
+            {(page) => (
+              <div className="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Name</th>
+                      <th className="num">Items</th>
+                      <th>Description</th>
+                      <th>Hash</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          ) : null}
+                  </thead>
+                  <tbody>
+                    {page.data.map((s) => (
+                      <tr key={s.name}>
+                        <td className="mono">{s.name}</td>
+                        <td className="num">{s.item_count}</td>
+                        <td>{s.description}</td>
+                        <td className="mono muted">{s.content_hash.slice(0, 12)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </QueryView>
         </Card>
       </div>
     </>

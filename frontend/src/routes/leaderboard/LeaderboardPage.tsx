@@ -2,8 +2,9 @@ import { useMemo, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import "../../components/ui/insights.css";
 import { PageHeader } from "../../components/ui/Page";
+import { FilterHint, FilterInput } from "../../components/ui/FilterInput";
 import { Pagination } from "../../components/ui/Pagination";
-import { Empty, ErrorBox, Loading } from "../../components/ui/States";
+import { Empty, QueryView } from "../../components/ui/States";
 import { useLeaderboard, type LeaderboardParams, type LeaderboardRow } from "../../features/leaderboard/api";
 import { LeaderboardTable } from "../../features/leaderboard/components/LeaderboardTable";
 import { intParam, useQueryState } from "../../lib/searchParams";
@@ -16,7 +17,13 @@ const TEXT_FILTERS = [
   { key: "judge", label: "Judge" },
   { key: "config", label: "Config contains" },
 ] as const;
-const BUILTIN_SORTS: Record<string, string> = { primary: "Primary score", created_at: "Newest" };
+const BUILTIN_SORTS: Record<string, string> = { primary: "Primary score", created_at: "Newest", budget: "Accuracy at the budget" };
+
+/** A positive whole number from the URL, or undefined. */
+const positiveInt = (v: string | null) => {
+  const n = Number(v);
+  return v && Number.isInteger(n) && n > 0 ? n : undefined;
+};
 
 /** Evaluated runs ranked by a judge's score with its confidence interval; pick two to compare. */
 export function LeaderboardPage() {
@@ -28,19 +35,28 @@ export function LeaderboardPage() {
   const order = params.get("order") === "asc" ? "asc" : "desc";
   const after = params.get("after") ?? "";
   const query: LeaderboardParams = { limit: PAGE, offset, sort, order, all_evaluations: params.get("all") === "1" };
-  for (const f of TEXT_FILTERS) query[f.key] = params.get(f.key) || undefined;
+  for (const f of TEXT_FILTERS) query[f.key] = params.get(f.key)?.trim() || undefined;
   if (after) query.created_after = `${after}T00:00:00Z`;
+  const budget = positiveInt(params.get("budget")?.trim() ?? null);
+  if (budget !== undefined) query.budget = budget;
+  const minAcc = Number(params.get("min_budget_accuracy"));
+  if (budget !== undefined && params.get("min_budget_accuracy") && Number.isFinite(minAcc)) query.min_budget_accuracy = minAcc;
   const board = useLeaderboard(query);
   const rows = board.data?.data;
+  // the unfiltered first page names the judges too, so a filter that matches nothing keeps them
+  const everyone = useLeaderboard({ limit: PAGE, all_evaluations: true });
 
-  // judges come from the data (the API names them on each row), plus whatever the URL sorts by
+  // judges come from the data (the API names them on each row), plus whatever the URL sorts or filters by
   const sorts = useMemo(() => {
-    const judges = new Set((rows ?? []).flatMap((r) => Object.keys(r.scores)));
+    const judges = new Set([...(rows ?? []), ...(everyone.data?.data ?? [])].flatMap((r) => Object.keys(r.scores)));
     if (!(sort in BUILTIN_SORTS)) judges.add(sort);
-    return [...Object.entries(BUILTIN_SORTS), ...[...judges].sort().map((j) => [j, `Judge: ${j}`] as [string, string])];
-  }, [rows, sort]);
-  const sortLabel = sort === "created_at" ? "Score" : (BUILTIN_SORTS[sort] ?? sort);
-  const filtered = TEXT_FILTERS.some((f) => params.get(f.key)) || Boolean(after);
+    const judge = params.get("judge")?.trim();
+    if (judge) judges.add(judge);
+    const builtin = Object.entries(BUILTIN_SORTS).filter(([id]) => id !== "budget" || budget !== undefined || sort === "budget");
+    return [...builtin, ...[...judges].sort().map((j) => [j, `Judge: ${j}`] as [string, string])];
+  }, [rows, everyone.data, sort, params, budget]);
+  const sortLabel = sort === "created_at" ? "Score" : sort === "budget" ? "Primary score" : (BUILTIN_SORTS[sort] ?? sort);
+  const filtered = TEXT_FILTERS.some((f) => params.get(f.key)) || Boolean(after) || Boolean(params.get("min_budget_accuracy"));
 
   const pick = (row: LeaderboardRow) =>
     setPicked((p) => (p.some((x) => x.evaluation_id === row.evaluation_id) ? p.filter((x) => x.evaluation_id !== row.evaluation_id) : [...p.slice(-1), row]));
@@ -64,17 +80,12 @@ export function LeaderboardPage() {
       />
       <div className="toolbar" role="search" aria-label="Leaderboard filters">
         {TEXT_FILTERS.map((f) => (
-          <label key={f.key}>
-            {f.label}
-            <input
-              defaultValue={params.get(f.key) ?? ""}
-              key={params.get(f.key) ?? ""}
-              onBlur={(e) => update({ [f.key]: e.target.value.trim(), offset: null })}
-              onKeyDown={(e) => e.key === "Enter" && update({ [f.key]: e.currentTarget.value.trim(), offset: null })}
-              size={12}
-            />
-          </label>
+          <FilterInput key={f.key} params={params} update={update} name={f.key} label={f.label} />
         ))}
+        <FilterInput params={params} update={update} name="budget" label="Token budget" inputMode="numeric" size={7} placeholder="e.g. 256" />
+        {budget !== undefined ? (
+          <FilterInput params={params} update={update} name="min_budget_accuracy" label="Min accuracy at budget" inputMode="decimal" size={7} placeholder="0–1" />
+        ) : null}
         <label>
           Evaluated since
           <input type="date" value={after} onChange={(e) => update({ after: e.target.value, offset: null })} />
@@ -103,32 +114,37 @@ export function LeaderboardPage() {
             <option value="1">Every evaluation</option>
           </select>
         </label>
+        <FilterHint />
       </div>
-      {board.isPending ? <Loading /> : null}
-      {board.isError ? <ErrorBox error={board.error} title="Could not load the leaderboard" /> : null}
-      {rows && rows.length === 0 ? (
-        <Empty title={filtered ? "No evaluation matches these filters" : "No evaluations yet"}>
-          {filtered ? null : (
-            <>
-              Train a run on the <Link to="/runs">Runs</Link> page, then evaluate it on an eval set.
-            </>
-          )}
-        </Empty>
-      ) : null}
-      {rows && rows.length > 0 ? (
-        <>
-          <LeaderboardTable
-            rows={rows}
-            offset={offset}
-            picked={picked.map((p) => p.evaluation_id)}
-            onPick={pick}
-            sortLabel={sortLabel}
-            order={order}
-            onToggleOrder={() => update({ order: order === "desc" ? "asc" : null, offset: null })}
-          />
-          <Pagination offset={offset} limit={PAGE} nextOffset={board.data?.pagination.next_offset} shown={rows.length} onChange={(o) => update({ offset: o || null })} />
-        </>
-      ) : null}
+      <QueryView
+        query={board}
+        errorTitle="Could not load the leaderboard"
+        empty={
+          <Empty title={filtered ? "No evaluation matches these filters" : "No evaluations yet"}>
+            {filtered ? null : (
+              <>
+                Train a run on the <Link to="/runs">Runs</Link> page, then evaluate it on an eval set.
+              </>
+            )}
+          </Empty>
+        }
+      >
+        {(page) => (
+          <>
+            <LeaderboardTable
+              rows={page.data}
+              offset={offset}
+              picked={picked.map((p) => p.evaluation_id)}
+              onPick={pick}
+              sortLabel={sortLabel}
+              order={order}
+              onToggleOrder={() => update({ order: order === "desc" ? "asc" : null, offset: null })}
+              budget={budget}
+            />
+            <Pagination page={page.pagination} shown={page.data.length} onChange={(o) => update({ offset: o || null })} />
+          </>
+        )}
+      </QueryView>
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { Link, useParams } from "react-router";
 import "../../components/ui/insights.css";
 import { Card, PageHeader } from "../../components/ui/Page";
-import { Empty, ErrorBox, Loading } from "../../components/ui/States";
+import { Empty, QueryView } from "../../components/ui/States";
 import { useFamily, useVersions } from "../../features/registry/api";
 import { AliasForm } from "../../features/registry/components/AliasForm";
 import { PromoteRunForm } from "../../features/registry/components/PromoteRunForm";
@@ -12,44 +12,47 @@ export function ModelFamilyPage() {
   const { name = "" } = useParams();
   const family = useFamily(name);
   const versions = useVersions(name, 0, 200);
-  if (family.isPending) return <Loading />;
-  if (family.isError) return <ErrorBox error={family.error} title="Could not load the family" />;
-  const list = versions.data?.data ?? [];
   return (
-    <>
-      <PageHeader
-        title={family.data.name}
-        subtitle={
+    <QueryView query={family} errorTitle="Could not load the family">
+      {(d) => {
+        const list = versions.data?.data ?? [];
+        return (
           <>
-            {family.data.description || "Model family"} · use it as <span className="mono">registry://{family.data.name}/champion</span>
+            <PageHeader
+              title={d.name}
+              subtitle={
+                <>
+                  {d.description || "Model family"} · use it as <span className="mono">registry://{d.name}/champion</span>
+                </>
+              }
+              actions={
+                <Link className="btn" to="/registry">
+                  All families
+                </Link>
+              }
+            />
+            <div className="stack">
+              <Card title={`Versions (${d.version_count ?? 0})`}>
+                <QueryView query={versions} errorTitle="Could not list versions" empty={<Empty title="No versions yet">Promote a succeeded training run into this family.</Empty>}>
+                  {(page) => <VersionTable versions={page.data} />}
+                </QueryView>
+              </Card>
+              <div className="grid grid-2">
+                <Card title="Promote a run">
+                  <PromoteRunForm family={d.name} />
+                </Card>
+                <Card title="Aliases">
+                  {list.length ? (
+                    <AliasForm key={list[0]?.id} family={d.name} versions={list} aliases={d.aliases ?? {}} />
+                  ) : (
+                    <p className="muted">Aliases point at versions: promote one first.</p>
+                  )}
+                </Card>
+              </div>
+            </div>
           </>
-        }
-        actions={
-          <Link className="btn" to="/registry">
-            All families
-          </Link>
-        }
-      />
-      <div className="stack">
-        <Card title={`Versions (${family.data.version_count ?? 0})`}>
-          {versions.isPending ? <Loading /> : null}
-          {versions.isError ? <ErrorBox error={versions.error} title="Could not list versions" /> : null}
-          {versions.data && list.length === 0 ? <Empty title="No versions yet">Promote a succeeded training run into this family.</Empty> : null}
-          {list.length > 0 ? <VersionTable versions={list} /> : null}
-        </Card>
-        <div className="grid grid-2">
-          <Card title="Promote a run">
-            <PromoteRunForm family={family.data.name} />
-          </Card>
-          <Card title="Aliases">
-            {list.length ? (
-              <AliasForm key={list[0]?.id} family={family.data.name} versions={list} aliases={family.data.aliases ?? {}} />
-            ) : (
-              <p className="muted">Aliases point at versions: promote one first.</p>
-            )}
-          </Card>
-        </div>
-      </div>
-    </>
+        );
+      }}
+    </QueryView>
   );
 }

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { Card, PageHeader } from "../../components/ui/Page";
-import { Empty, ErrorBox, Loading } from "../../components/ui/States";
+import { Empty, ErrorBox, QueryView } from "../../components/ui/States";
 import { useCreateFamily, useFamilies } from "../../features/registry/api";
 import { formatTime } from "../../lib/format";
 
@@ -20,44 +20,43 @@ export function RegistryPage() {
       <PageHeader title="Model registry" subtitle="Versioned, content-addressed models with their provenance." />
       <div className="grid grid-main-side">
         <div>
-          {families.isPending ? <Loading /> : null}
-          {families.isError ? <ErrorBox error={families.error} title="Could not list model families" /> : null}
-          {families.data && families.data.data.length === 0 ? <Empty title="No model families yet">Create one, then promote a succeeded run into it.</Empty> : null}
-          {families.data && families.data.data.length > 0 ? (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Family</th>
-                    <th className="num">Versions</th>
-                    <th>Latest</th>
-                    <th>Aliases</th>
-                    <th>Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {families.data.data.map((f) => (
-                    <tr key={f.id} data-testid="family-row">
-                      <td>
-                        <Link to={`/registry/${encodeURIComponent(f.name)}`}>{f.name}</Link>
-                        {f.description ? <div className="muted small-text">{f.description}</div> : null}
-                      </td>
-                      <td className="num">{f.version_count ?? 0}</td>
-                      <td className="mono">{f.latest ? `${f.latest.label} (#${f.latest.number})` : "—"}</td>
-                      <td>
-                        {Object.keys(f.aliases ?? {}).map((a) => (
-                          <span key={a} className="tag">
-                            {a}
-                          </span>
-                        ))}
-                      </td>
-                      <td className="muted nowrap">{formatTime(f.created_at)}</td>
+          <QueryView query={families} errorTitle="Could not list model families" empty={<Empty title="No model families yet">Create one, then promote a succeeded run into it.</Empty>}>
+            {(page) => (
+              <div className="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Family</th>
+                      <th className="num">Versions</th>
+                      <th>Latest</th>
+                      <th>Aliases</th>
+                      <th>Created</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          ) : null}
+                  </thead>
+                  <tbody>
+                    {page.data.map((f) => (
+                      <tr key={f.id} data-testid="family-row">
+                        <td>
+                          <Link to={`/registry/${encodeURIComponent(f.name)}`}>{f.name}</Link>
+                          {f.description ? <div className="muted small-text">{f.description}</div> : null}
+                        </td>
+                        <td className="num">{f.version_count ?? 0}</td>
+                        <td className="mono">{f.latest ? `${f.latest.label} (#${f.latest.number})` : "—"}</td>
+                        <td>
+                          {Object.keys(f.aliases ?? {}).map((a) => (
+                            <span key={a} className="tag">
+                              {a}
+                            </span>
+                          ))}
+                        </td>
+                        <td className="muted nowrap">{formatTime(f.created_at)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </QueryView>
         </div>
         <Card title="New family">
           <form className="form" onSubmit={submit} aria-label="New model family">

@@ -1,28 +1,50 @@
 import { Link, useParams } from "react-router";
+import { ConfirmButton } from "../../components/ui/ConfirmButton";
 import { Card, PageHeader } from "../../components/ui/Page";
-import { ErrorBox, Loading } from "../../components/ui/States";
+import { ErrorBox, QueryView } from "../../components/ui/States";
+import { EvaluationLink } from "../../features/evaluations/components/EvaluationLink";
+import { isEvaluating, useRunEvaluation } from "../../features/leaderboard/api";
 import { EvaluateCard } from "../../features/leaderboard/components/EvaluateCard";
-import { isActive, useCancelRun, useRun, useRunArtifacts, useRunMetrics } from "../../features/runs/api";
+import { isActive, useCancelRun, useRun, useRunArtifacts, useRunMetrics, useRunProgress, type Run } from "../../features/runs/api";
 import { ArtifactsTable } from "../../features/runs/components/ArtifactsTable";
 import { LogViewer } from "../../features/runs/components/LogViewer";
 import { RunCharts } from "../../features/runs/components/RunCharts";
+import { RunProgress } from "../../features/runs/components/RunProgress";
 import { RunStatus } from "../../features/runs/components/RunStatus";
 import { formatDuration } from "../../features/runs/components/RunTable";
+import { cloneHref } from "../../features/runs/launch";
 import { useRunLogs } from "../../features/runs/logs";
 import { formatTime, shortId } from "../../lib/format";
 
-/** One run: status, live logs, live loss and learning-rate curves, artifacts, config; cancel. */
+/** The evaluation an `evaluate` job executes (its payload names it). */
+const evaluationOf = (r: Run): string | null => {
+  const v = (r.config as Record<string, unknown>).evaluation_id;
+  return typeof v === "string" ? v : null;
+};
+
+/** One run: status, progress, live logs, live curves, artifacts, config; cancel (confirmed), clone. */
 export function RunDetailPage() {
   const { id = "" } = useParams();
   const run = useRun(id);
-  const active = isActive(run.data?.status);
+  return (
+    <QueryView query={run} errorTitle="Could not load the run">
+      {(r) => <RunView r={r} />}
+    </QueryView>
+  );
+}
+
+function RunView({ r }: { r: Run }) {
+  const id = r.id;
+  const active = isActive(r.status);
   const logs = useRunLogs(id);
   const metrics = useRunMetrics(id, active || logs.live);
-  const files = useRunArtifacts(id, active);
+  // a training run's evaluation writes its predictions file into the run: list files while it runs
+  const evaluation = useRunEvaluation(r.kind === "train" && r.status === "succeeded" ? id : null);
+  const files = useRunArtifacts(id, active || isEvaluating(evaluation.data?.status));
   const cancel = useCancelRun();
-  if (run.isPending) return <Loading />;
-  if (run.isError) return <ErrorBox error={run.error} title="Could not load the run" />;
-  const r = run.data;
+  const progress = useRunProgress(id, active).data;
+  const showProgress = r.kind === "train" && progress && progress.step !== null;
+  const evaluationId = r.kind === "evaluate" ? evaluationOf(r) : null;
   return (
     <>
       <PageHeader
@@ -33,13 +55,35 @@ export function RunDetailPage() {
           </span>
         }
         actions={
-          active ? (
-            <button type="button" className="btn btn-danger" disabled={cancel.isPending || r.status === "cancel_requested"} onClick={() => cancel.mutate(r.id)}>
-              {r.status === "cancel_requested" ? "Cancelling…" : "Cancel run"}
-            </button>
-          ) : null
+          <>
+            {r.kind === "train" ? (
+              <Link className="btn" to={cloneHref(r)}>
+                Clone into launch form
+              </Link>
+            ) : null}
+            {active ? (
+              <ConfirmButton
+                label="Cancel run"
+                question="Cancel this run?"
+                confirmLabel="Yes, cancel run"
+                busy={cancel.isPending || r.status === "cancel_requested"}
+                busyLabel="Cancelling…"
+                onConfirm={() => cancel.mutate(r.id)}
+              />
+            ) : null}
+          </>
         }
       />
+      {showProgress ? (
+        <div className="section-tight">
+          <RunProgress progress={progress} active={active} />
+        </div>
+      ) : null}
+      {evaluationId ? (
+        <div className="section-tight">
+          <EvaluationLink evaluationId={evaluationId} />
+        </div>
+      ) : null}
       {cancel.isError ? <ErrorBox error={cancel.error} title="Could not cancel" /> : null}
       {r.error ? <ErrorBox error={r.error} title={`Run ${r.status}`} /> : null}
       <div className="grid grid-main-side">
@@ -82,9 +126,9 @@ export function RunDetailPage() {
       </div>
       <div className="stack section">
         <Card title="Artifacts">
-          {files.isPending ? <Loading /> : null}
-          {files.isError ? <ErrorBox error={files.error} /> : null}
-          {files.data ? <ArtifactsTable runId={r.id} files={files.data.data} /> : null}
+          <QueryView query={files} errorTitle="Could not list the files">
+            {(page) => <ArtifactsTable runId={r.id} files={page.data} />}
+          </QueryView>
         </Card>
         {r.traceback ? (
           <Card title="Traceback">

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { Card, PageHeader } from "../../components/ui/Page";
-import { ErrorBox, Loading } from "../../components/ui/States";
+import { QueryView } from "../../components/ui/States";
 import { useTraceCompare, type TraceComparison } from "../../features/traces/api";
 import { ScoreLine } from "../../features/traces/components/ScoreCard";
 import { StepDiffTable } from "../../features/traces/components/StepDiffTable";
@@ -49,25 +49,27 @@ export function TraceComparePage() {
           Compare
         </button>
       </form>
-      {!base || !other ? null : cmp.isPending ? <Loading /> : null}
-      {cmp.isError ? <ErrorBox error={cmp.error} title="Could not compare" /> : null}
-      {cmp.data ? (
-        <div className="stack">
-          <div>
-            {cmp.data.same_answer ? (
-              <span className="badge badge-ok">same final answer</span>
-            ) : (
-              <span className="badge badge-warn">different final answers</span>
-            )}
-          </div>
-          <div className="grid grid-2">
-            <Side label="Base" trace={cmp.data.base} scores={cmp.data.base_scores} />
-            <Side label="Other" trace={cmp.data.other} scores={cmp.data.other_scores} />
-          </div>
-          <Card title="Steps">
-            <StepDiffTable diff={cmp.data.step_diff} />
-          </Card>
-        </div>
+      {base && other ? (
+        <QueryView query={cmp} errorTitle="Could not compare">
+          {(c) => (
+            <div className="stack">
+              <div>
+                {c.same_answer ? (
+                  <span className="badge badge-ok">same final answer</span>
+                ) : (
+                  <span className="badge badge-warn">different final answers</span>
+                )}
+              </div>
+              <div className="grid grid-2">
+                <Side label="Base" trace={c.base} scores={c.base_scores} />
+                <Side label="Other" trace={c.other} scores={c.other_scores} />
+              </div>
+              <Card title="Steps">
+                <StepDiffTable diff={c.step_diff} />
+              </Card>
+            </div>
+          )}
+        </QueryView>
       ) : null}
     </>
   );

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { Card, PageHeader } from "../../components/ui/Page";
-import { ErrorBox, Loading } from "../../components/ui/States";
+import { ErrorBox, Loading, QueryView } from "../../components/ui/States";
 import { useGenerateDuels, useUngarStatus, type DuelRequest } from "../../features/generators/api";
 import { TraceSteps } from "../../features/traces/components/TraceSteps";
 
@@ -77,18 +77,18 @@ export function TraceGeneratePage() {
             : null}
         </div>
         <Card title="Generators">
-          {status.isPending ? <Loading /> : null}
-          {status.isError ? <ErrorBox error={status.error} /> : null}
-          {status.data ? (
-            <dl className="kv">
-              <dt>Available</dt>
-              <dd>{status.data.available ? "yes" : "no"}</dd>
-              <dt>Games</dt>
-              <dd className="mono">{status.data.games.join(", ")}</dd>
-              <dt>Version</dt>
-              <dd className="mono">{status.data.version}</dd>
-            </dl>
-          ) : null}
+          <QueryView query={status}>
+            {(data) => (
+              <dl className="kv">
+                <dt>Available</dt>
+                <dd>{data.available ? "yes" : "no"}</dd>
+                <dt>Games</dt>
+                <dd className="mono">{data.games.join(", ")}</dd>
+                <dt>Version</dt>
+                <dd className="mono">{data.version}</dd>
+              </dl>
+            )}
+          </QueryView>
         </Card>
       </div>
     </>

@@ -1,11 +1,12 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { Link, useNavigate } from "react-router";
+import { FilterHint, FilterInput } from "../../components/ui/FilterInput";
 import { PageHeader } from "../../components/ui/Page";
 import { Pagination } from "../../components/ui/Pagination";
-import { Empty, ErrorBox, Loading } from "../../components/ui/States";
+import { Empty, QueryView } from "../../components/ui/States";
 import { useTraces, type TraceListParams } from "../../features/traces/api";
 import { TraceTable } from "../../features/traces/components/TraceTable";
-import { intParam, useQueryState } from "../../lib/searchParams";
+import { intParam, useDebouncedParam, useQueryState } from "../../lib/searchParams";
 
 const PAGE = 25;
 const FILTERS = ["source", "category", "difficulty", "tag"] as const;
@@ -14,20 +15,12 @@ const FILTERS = ["source", "category", "difficulty", "tag"] as const;
 export function TracesPage() {
   const [params, update] = useQueryState();
   const navigate = useNavigate();
-  const [q, setQ] = useState(params.get("q") ?? "");
+  const [q, setQ] = useDebouncedParam(params, update, "q");
   const [picked, setPicked] = useState<string[]>([]);
   const offset = intParam(params.get("offset"), 0);
-  const query: TraceListParams = { limit: PAGE, offset, q: params.get("q") || undefined };
-  for (const f of FILTERS) query[f] = params.get(f) || undefined;
+  const query: TraceListParams = { limit: PAGE, offset, q: params.get("q")?.trim() || undefined };
+  for (const f of FILTERS) query[f] = params.get(f)?.trim() || undefined;
   const traces = useTraces(query);
-
-  // debounce typing in the search box into the URL
-  useEffect(() => {
-    const t = setTimeout(() => {
-      if ((params.get("q") ?? "") !== q) update({ q, offset: null });
-    }, 300);
-    return () => clearTimeout(t);
-  }, [q, params, update]);
 
   const toggle = (id: string) =>
     setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p.slice(-1), id]));
@@ -66,42 +59,31 @@ export function TracesPage() {
           <input type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Text in prompt or answer" />
         </label>
         {FILTERS.map((f) => (
-          <label key={f}>
-            {f[0]!.toUpperCase() + f.slice(1)}
-            <input
-              defaultValue={params.get(f) ?? ""}
-              key={params.get(f) ?? ""}
-              onBlur={(e) => update({ [f]: e.target.value.trim(), offset: null })}
-              onKeyDown={(e) => e.key === "Enter" && update({ [f]: e.currentTarget.value.trim(), offset: null })}
-              size={12}
-            />
-          </label>
+          <FilterInput key={f} params={params} update={update} name={f} label={f[0]!.toUpperCase() + f.slice(1)} />
         ))}
+        <FilterHint />
       </div>
-      {traces.isPending ? <Loading /> : null}
-      {traces.isError ? <ErrorBox error={traces.error} title="Could not list traces" /> : null}
-      {traces.data && traces.data.data.length === 0 ? (
-        <Empty title={filtered ? "No trace matches these filters" : "No traces yet"}>
-          {filtered ? null : (
-            <>
-              <Link to="/traces/generate">Generate some</Link>, <Link to="/traces/import">upload a JSONL file</Link> or{" "}
-              <Link to="/traces/new">write one</Link>.
-            </>
-          )}
-        </Empty>
-      ) : null}
-      {traces.data && traces.data.data.length > 0 ? (
-        <>
-          <TraceTable traces={traces.data.data} picked={picked} onPick={toggle} />
-          <Pagination
-            offset={offset}
-            limit={PAGE}
-            nextOffset={traces.data.pagination.next_offset}
-            shown={traces.data.data.length}
-            onChange={(o) => update({ offset: o || null })}
-          />
-        </>
-      ) : null}
+      <QueryView
+        query={traces}
+        errorTitle="Could not list traces"
+        empty={
+          <Empty title={filtered ? "No trace matches these filters" : "No traces yet"}>
+            {filtered ? null : (
+              <>
+                <Link to="/traces/generate">Generate some</Link>, <Link to="/traces/import">upload a JSONL file</Link> or{" "}
+                <Link to="/traces/new">write one</Link>.
+              </>
+            )}
+          </Empty>
+        }
+      >
+        {(page) => (
+          <>
+            <TraceTable traces={page.data} picked={picked} onPick={toggle} onFilter={(key, value) => update({ [key]: value, offset: null })} />
+            <Pagination page={page.pagination} shown={page.data.length} onChange={(o) => update({ offset: o || null })} />
+          </>
+        )}
+      </QueryView>
     </>
   );
 }

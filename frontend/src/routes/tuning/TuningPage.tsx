@@ -1,7 +1,7 @@
 import { Link } from "react-router";
 import { PageHeader } from "../../components/ui/Page";
 import { Pagination } from "../../components/ui/Pagination";
-import { Empty, ErrorBox, Loading } from "../../components/ui/States";
+import { Empty, QueryView } from "../../components/ui/States";
 import { RunStatus } from "../../features/runs/components/RunStatus";
 import { useSweeps } from "../../features/tuning/api";
 import { formatTime, shortId } from "../../lib/format";
@@ -25,59 +25,56 @@ export function TuningPage() {
           </Link>
         }
       />
-      {sweeps.isPending ? <Loading /> : null}
-      {sweeps.isError ? <ErrorBox error={sweeps.error} title="Could not list sweeps" /> : null}
-      {sweeps.data && sweeps.data.data.length === 0 ? (
-        <Empty title="No sweeps yet">
-          <Link to="/tuning/new">Create one</Link>: pick a dataset, a base model and the hyperparameters to search.
-        </Empty>
-      ) : null}
-      {sweeps.data && sweeps.data.data.length > 0 ? (
-        <>
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>Sweep</th>
-                  <th>Status</th>
-                  <th>Dataset</th>
-                  <th>Base model</th>
-                  <th>Metric</th>
-                  <th className="num">Trials</th>
-                  <th>Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {sweeps.data.data.map((j) => (
-                  <tr key={j.id} data-testid="sweep-row">
-                    <td>
-                      <Link to={`/tuning/${j.id}`}>{j.name}</Link>
-                      <div className="mono muted small-text">{shortId(j.id)}</div>
-                    </td>
-                    <td>
-                      <RunStatus status={j.status} />
-                    </td>
-                    <td className="mono">{j.dataset_key}</td>
-                    <td className="mono">{j.base_model}</td>
-                    <td>
-                      {j.metric} <span className="muted">({j.mode})</span>
-                    </td>
-                    <td className="num">{j.num_samples}</td>
-                    <td className="muted nowrap">{formatTime(j.created_at)}</td>
+      <QueryView
+        query={sweeps}
+        errorTitle="Could not list sweeps"
+        empty={
+          <Empty title="No sweeps yet">
+            <Link to="/tuning/new">Create one</Link>: pick a dataset, a base model and the hyperparameters to search.
+          </Empty>
+        }
+      >
+        {(page) => (
+          <>
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th>Sweep</th>
+                    <th>Status</th>
+                    <th>Dataset</th>
+                    <th>Base model</th>
+                    <th>Metric</th>
+                    <th className="num">Trials</th>
+                    <th>Created</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pagination
-            offset={offset}
-            limit={PAGE}
-            nextOffset={sweeps.data.pagination.next_offset}
-            shown={sweeps.data.data.length}
-            onChange={(o) => update({ offset: o || null })}
-          />
-        </>
-      ) : null}
+                </thead>
+                <tbody>
+                  {page.data.map((j) => (
+                    <tr key={j.id} data-testid="sweep-row">
+                      <td>
+                        <Link to={`/tuning/${j.id}`}>{j.name}</Link>
+                        <div className="mono muted small-text">{shortId(j.id)}</div>
+                      </td>
+                      <td>
+                        <RunStatus status={j.status} />
+                      </td>
+                      <td className="mono">{j.dataset_key}</td>
+                      <td className="mono">{j.base_model}</td>
+                      <td>
+                        {j.metric} <span className="muted">({j.mode})</span>
+                      </td>
+                      <td className="num">{j.num_samples}</td>
+                      <td className="muted nowrap">{formatTime(j.created_at)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pagination page={page.pagination} shown={page.data.length} onChange={(o) => update({ offset: o || null })} />
+          </>
+        )}
+      </QueryView>
     </>
   );
 }

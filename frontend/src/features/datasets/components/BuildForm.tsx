@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { datasetBuildDedupeValues, datasetBuildStrategyValues } from "../../../client/schema";
 import { defaultBuildDraft, draftToBuild, type BuildDraft } from "../build";
 import type { DatasetBuild } from "../api";
+import { MatchCount } from "./MatchCount";
 
 /** Dataset build form: filters, selection strategy, seed, split and dedupe. */
 export function BuildForm({ busy, onSubmit }: { busy: boolean; onSubmit: (body: DatasetBuild) => void }) {
@@ -62,6 +63,7 @@ export function BuildForm({ busy, onSubmit }: { busy: boolean; onSubmit: (body: 
             <input {...field("maxSteps")} inputMode="numeric" />
           </label>
         </div>
+        <MatchCount draft={d} />
       </fieldset>
       <fieldset>
         <legend>Selection and split</legend>

@@ -12,6 +12,7 @@ export function LeaderboardTable({
   sortLabel,
   order,
   onToggleOrder,
+  budget,
 }: {
   rows: LeaderboardRow[];
   offset: number;
@@ -20,6 +21,8 @@ export function LeaderboardTable({
   sortLabel: string;
   order: "asc" | "desc";
   onToggleOrder: () => void;
+  /** the token budget the rows' `budget_accuracy` was measured at, if one is chosen */
+  budget?: number;
 }) {
   return (
     <div className="table-wrap">
@@ -34,6 +37,7 @@ export function LeaderboardTable({
                 {sortLabel} {order === "desc" ? "↓" : "↑"}
               </button>
             </th>
+            {budget !== undefined ? <th className="num">Accuracy at {budget.toLocaleString()} tokens</th> : null}
             <th>Other judges</th>
             <th>Eval set</th>
             <th>Dataset</th>
@@ -56,12 +60,19 @@ export function LeaderboardTable({
               <td className="num">{offset + n + 1}</td>
               <td>
                 <Link to={`/runs/${r.run_id}`}>{r.run_name || shortId(r.run_id)}</Link>
-                <div className="mono muted small-text">{shortId(r.run_id)}</div>
+                <div className="mono muted small-text">
+                  {shortId(r.run_id)} · <Link to={`/evaluations/${r.evaluation_id}`}>items</Link>
+                </div>
               </td>
               <td data-testid="leaderboard-score">
                 <ScoreCI score={r.score} ci={r.ci95} />
                 <div className="muted small-text">{r.judge}</div>
               </td>
+              {budget !== undefined ? (
+                <td className="num" data-testid="budget-accuracy">
+                  {r.budget_accuracy === null || r.budget_accuracy === undefined ? "—" : formatNumber(r.budget_accuracy, 3)}
+                </td>
+              ) : null}
               <td className="small-text">
                 {Object.entries(r.scores)
                   .filter(([judge]) => judge !== r.judge)

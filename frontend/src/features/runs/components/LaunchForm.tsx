@@ -5,8 +5,19 @@ import { useBackends, type RunMode, type TrainRunRequest } from "../api";
 import { defaultDraft, draftToRequest, type LaunchDraft } from "../launch";
 
 /** The training launch form: dataset, model, backend and the key hyperparameters. */
-export function LaunchForm({ busy, onSubmit, initialDataset = "" }: { busy: boolean; onSubmit: (body: TrainRunRequest, mode: RunMode) => void; initialDataset?: string }) {
-  const [d, setD] = useState<LaunchDraft>(() => ({ ...defaultDraft(), dataset: initialDataset }));
+export function LaunchForm({
+  busy,
+  onSubmit,
+  initialDataset = "",
+  initial,
+}: {
+  busy: boolean;
+  onSubmit: (body: TrainRunRequest, mode: RunMode) => void;
+  initialDataset?: string;
+  /** a whole draft to start from (a cloned run) */
+  initial?: LaunchDraft;
+}) {
+  const [d, setD] = useState<LaunchDraft>(() => initial ?? { ...defaultDraft(), dataset: initialDataset });
   const [problems, setProblems] = useState<string[]>([]);
   const datasets = useDatasets(0, 200);
   const evalSets = useEvalSets();

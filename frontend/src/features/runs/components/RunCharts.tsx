@@ -1,7 +1,7 @@
 import { useMemo } from "react";
 import { Card } from "../../../components/ui/Page";
 import { LineChart, type ChartSeries } from "../../../components/ui/LineChart";
-import { Empty, ErrorBox, Loading } from "../../../components/ui/States";
+import { Empty, QueryView, type QueryLike } from "../../../components/ui/States";
 import type { Metrics } from "../api";
 
 /** The points of one `event/name` series, by step. */
@@ -10,21 +10,42 @@ export function seriesOf(metrics: Metrics | undefined, key: string, label = key)
   return points.length ? { label, points } : null;
 }
 
-/** Loss (train and eval) and learning-rate curves, redrawn as metrics arrive. */
-export function RunCharts({ state }: { state: { isPending: boolean; isError: boolean; error: unknown; data?: Metrics } }) {
+/** The run's eval-loss curve (the trainer logs `eval` events with `eval_loss`). */
+export const evalLossOf = (metrics: Metrics | undefined, label = "eval loss") => seriesOf(metrics, "eval/eval_loss", label) ?? seriesOf(metrics, "eval/loss", label);
+
+/** An RL run's reward curve (the first `…/reward…` series it logged), if any. */
+export function rewardOf(metrics: Metrics | undefined, label = "reward"): ChartSeries | null {
+  const key = Object.keys(metrics?.series ?? {}).find((k) => k.startsWith("train/") && /reward/.test(k));
+  return key ? seriesOf(metrics, key, label) : null;
+}
+
+const present = (s: ChartSeries | null): s is ChartSeries => s !== null;
+
+/** Loss (train and eval), learning-rate and (for RL runs) reward curves, redrawn as metrics arrive. */
+export function RunCharts({ state }: { state: QueryLike<Metrics> }) {
   const metrics = state.data;
-  const loss = useMemo(
-    () => [seriesOf(metrics, "train/loss", "train loss"), seriesOf(metrics, "eval/eval_loss", "eval loss") ?? seriesOf(metrics, "eval/loss", "eval loss")].filter((s): s is ChartSeries => s !== null),
-    [metrics],
-  );
-  const lr = useMemo(() => [seriesOf(metrics, "train/lr", "learning rate")].filter((s): s is ChartSeries => s !== null), [metrics]);
-  if (state.isPending) return <Loading label="Loading metrics…" />;
-  if (state.isError) return <ErrorBox error={state.error} title="Could not load metrics" />;
-  if (!loss.length && !lr.length) return <Empty title="No metrics yet">Curves appear after the first logged step.</Empty>;
+  const loss = useMemo(() => [seriesOf(metrics, "train/loss", "train loss"), evalLossOf(metrics)].filter(present), [metrics]);
+  const lr = useMemo(() => [seriesOf(metrics, "train/lr", "learning rate")].filter(present), [metrics]);
+  const reward = useMemo(() => [rewardOf(metrics)].filter(present), [metrics]);
   return (
-    <div className="grid grid-2">
-      <Card title="Loss">{loss.length ? <LineChart series={loss} xLabel="step" yLabel="loss" /> : <Empty title="No loss yet" />}</Card>
-      <Card title="Learning rate">{lr.length ? <LineChart series={lr} xLabel="step" yLabel="lr" /> : <Empty title="No learning rate yet" />}</Card>
-    </div>
+    <QueryView
+      query={state}
+      loadingLabel="Loading metrics…"
+      errorTitle="Could not load metrics"
+      isEmpty={() => !loss.length && !lr.length && !reward.length}
+      empty={<Empty title="No metrics yet">Curves appear after the first logged step.</Empty>}
+    >
+      {() => (
+        <div className="grid grid-2">
+          <Card title="Loss">{loss.length ? <LineChart series={loss} xLabel="step" yLabel="loss" /> : <Empty title="No loss yet" />}</Card>
+          <Card title="Learning rate">{lr.length ? <LineChart series={lr} xLabel="step" yLabel="lr" /> : <Empty title="No learning rate yet" />}</Card>
+          {reward.length ? (
+            <Card title="Reward">
+              <LineChart series={reward} xLabel="step" yLabel="reward" />
+            </Card>
+          ) : null}
+        </div>
+      )}
+    </QueryView>
   );
 }

@@ -1,4 +1,4 @@
-import { ErrorBox, Loading } from "../../../components/ui/States";
+import { QueryView, type QueryLike } from "../../../components/ui/States";
 import type { TraceScore } from "../api";
 
 /** A scorer's result: the score in its range, and why. */
@@ -16,9 +16,11 @@ export function ScoreLine({ score }: { score: TraceScore }) {
   );
 }
 
-/** Loading/error/result wrapper for a score query. */
-export function ScoreSlot({ state }: { state: { isPending: boolean; isError: boolean; error: unknown; data?: TraceScore } }) {
-  if (state.isPending) return <Loading label="Scoring…" />;
-  if (state.isError) return <ErrorBox error={state.error} title="Scoring failed" />;
-  return state.data ? <ScoreLine score={state.data} /> : null;
+/** A score query: scoring…, its failure, or the score. */
+export function ScoreSlot({ state }: { state: QueryLike<TraceScore> }) {
+  return (
+    <QueryView query={state} loadingLabel="Scoring…" errorTitle="Scoring failed">
+      {(score) => <ScoreLine score={score} />}
+    </QueryView>
+  );
 }

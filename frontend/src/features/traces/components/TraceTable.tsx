@@ -7,8 +7,30 @@ function metaText(meta: Trace["meta"], key: string): string {
   return typeof v === "string" || typeof v === "number" ? String(v) : "";
 }
 
-/** One page of traces; the checkbox picks traces to compare. */
-export function TraceTable({ traces, picked, onPick }: { traces: Trace[]; picked: string[]; onPick: (id: string) => void }) {
+/**
+ * One page of traces; the checkbox picks traces to compare. The Source column shows `meta.source`,
+ * the value the Source filter matches (a generator's name, when there is one, beside it); a click
+ * on a category or source filters by it.
+ */
+export function TraceTable({
+  traces,
+  picked,
+  onPick,
+  onFilter,
+}: {
+  traces: Trace[];
+  picked: string[];
+  onPick: (id: string) => void;
+  onFilter?: (key: "source" | "category", value: string) => void;
+}) {
+  const chip = (key: "source" | "category", value: string) =>
+    onFilter ? (
+      <button type="button" className="tag tag-button" title={`Filter by ${key} ${value}`} onClick={() => onFilter(key, value)}>
+        {value}
+      </button>
+    ) : (
+      <span className="tag">{value}</span>
+    );
   return (
     <div className="table-wrap">
       <table>
@@ -41,8 +63,11 @@ export function TraceTable({ traces, picked, onPick }: { traces: Trace[]; picked
               <td>{truncate(t.prompt, 90)}</td>
               <td className="num">{t.steps.length}</td>
               <td className="mono">{truncate(t.final_answer, 24)}</td>
-              <td>{metaText(t.meta, "category") ? <span className="tag">{metaText(t.meta, "category")}</span> : null}</td>
-              <td className="muted">{metaText(t.meta, "generator") || metaText(t.meta, "source")}</td>
+              <td>{metaText(t.meta, "category") ? chip("category", metaText(t.meta, "category")) : null}</td>
+              <td data-testid="trace-source">
+                {metaText(t.meta, "source") ? chip("source", metaText(t.meta, "source")) : <span className="muted">—</span>}
+                {metaText(t.meta, "generator") ? <span className="muted small-text"> {metaText(t.meta, "generator")}</span> : null}
+              </td>
               <td className="muted nowrap">{formatTime(t.created_at)}</td>
             </tr>
           ))}

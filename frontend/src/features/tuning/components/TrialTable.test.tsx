@@ -9,6 +9,8 @@ const trial = (id: string, params: Record<string, unknown>, metric: number | nul
   ray_trial_id: `t-${id}`,
   params,
   run_id: null,
+  started_at: null,
+  run_finished_at: null,
   status,
   metric_value: metric,
   error: null,
@@ -28,13 +30,15 @@ describe("TrialTable", () => {
         />
       </MemoryRouter>,
     );
+    // ranked on the metric (loss: lowest first); the running trial has no rank and comes last
     const rows = screen.getAllByTestId("trial-row");
     expect(rows).toHaveLength(3);
-    expect(within(rows[0]!).getAllByRole("cell").map((c) => c.textContent)).toEqual(["1", "succeeded", "0.001000", "16", "0.9000", "—", "—"]);
-    expect(rows[1]).toHaveClass("row-best");
-    expect(within(rows[1]!).getByText("best")).toBeInTheDocument();
-    expect(rows[0]).not.toHaveClass("row-best");
-    expect(within(rows[1]!).getAllByRole("cell")[3]).toHaveTextContent("—");
+    expect(within(rows[1]!).getAllByRole("cell").map((c) => c.textContent)).toEqual(["2", "1", "succeeded", "0.001000", "16", "0.9000", "—", "—"]);
+    expect(rows[0]).toHaveClass("row-best");
+    expect(within(rows[0]!).getByText("best")).toBeInTheDocument();
+    expect(rows[1]).not.toHaveClass("row-best");
+    expect(within(rows[0]!).getAllByRole("cell")[4]).toHaveTextContent("—");
+    expect(within(rows[2]!).getAllByRole("cell")[0]).toHaveTextContent("—");
   });
 
   it("says so when there are no trials yet", () => {
