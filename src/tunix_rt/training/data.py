@@ -7,7 +7,7 @@ tokenized separately and concatenated, so the mask boundary is exact whatever th
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -83,9 +83,9 @@ def _row(doc: Any, line_no: int) -> TraceRow:
     )
 
 
-def load_rows(path: Path | str) -> list[TraceRow]:
-    """Every row of a trace JSONL file; a malformed line is an error naming it."""
-    rows: list[TraceRow] = []
+def jsonl_docs(path: Path | str, *, what: str) -> Iterator[tuple[int, Any]]:
+    """``(line number, document)`` of each non-blank line; ``InvalidInput`` naming an unreadable
+    file (as ``data_path``) or a line that is not JSON (``bad <what>``)."""
     try:
         with Path(path).open("rb") as fh:
             for line_no, line in enumerate(fh, start=1):
@@ -94,13 +94,16 @@ def load_rows(path: Path | str) -> list[TraceRow]:
                 try:
                     doc = orjson.loads(line)
                 except orjson.JSONDecodeError:
-                    raise InvalidInput(
-                        "bad data file", problems=[Problem(f"line {line_no}", "invalid JSON")]
-                    ) from None
-                rows.append(_row(doc, line_no))
+                    problem = Problem(f"line {line_no}", "invalid JSON")
+                    raise InvalidInput(f"bad {what}", problems=[problem]) from None
+                yield line_no, doc
     except OSError as exc:
         raise InvalidInput(f"data_path: cannot read {path}: {exc.strerror}") from None
-    return rows
+
+
+def load_rows(path: Path | str) -> list[TraceRow]:
+    """Every row of a trace JSONL file; a malformed line is an error naming it."""
+    return [_row(doc, line_no) for line_no, doc in jsonl_docs(path, what="data file")]
 
 
 def file_sha256(path: Path | str) -> str:

@@ -49,6 +49,24 @@ class StopReason(StrEnum):
     SIGNAL = "signal"
 
 
+def stop_reason(
+    *,
+    signalled: bool,
+    step: int,
+    total_steps: int | None,
+    clock: float,
+    time_budget_s: float | None,
+) -> StopReason | None:
+    """Why a training loop stops before its next step, or ``None`` to go on (both recipes)."""
+    if signalled:
+        return StopReason.SIGNAL
+    if total_steps is not None and step >= total_steps:
+        return StopReason.MAX_STEPS
+    if time_budget_s is not None and clock >= time_budget_s:
+        return StopReason.TIME_BUDGET
+    return None
+
+
 @dataclass(frozen=True)
 class TrainResult:
     """How a run ended."""

@@ -24,7 +24,7 @@ from tunix_rt.training.batching import IGNORE_INDEX, Batch, BatchOrder, collate
 from tunix_rt.training.config import TrainConfig, check_resumable
 from tunix_rt.training.data import EncodedExample
 from tunix_rt.training.parallel import Ranks
-from tunix_rt.training.records import StopReason, TrainResult
+from tunix_rt.training.records import StopReason, TrainResult, stop_reason
 from tunix_rt.training.schedule import lr_factor
 from tunix_rt.training.torch_setup import Setup, setup
 
@@ -164,12 +164,10 @@ def train_rank(cfg: TrainConfig, resume: bool, ranks: Ranks) -> TrainResult:
             # Every rank decides the same: a signal anywhere, rank 0's clock for the budget.
             clock = time.perf_counter() - start if ranks.leader else 0.0
             anyone_signalled, clock = ranks.sum(float(bool(signalled)), clock)
-            if anyone_signalled:
-                reason = StopReason.SIGNAL
-            elif s.total_steps is not None and step >= s.total_steps:
-                reason = StopReason.MAX_STEPS
-            elif cfg.time_budget_s is not None and clock >= cfg.time_budget_s:
-                reason = StopReason.TIME_BUDGET
+            reason = stop_reason(
+                signalled=bool(anyone_signalled), step=step, total_steps=s.total_steps, clock=clock,
+                time_budget_s=cfg.time_budget_s,
+            )  # fmt: skip
             if reason is not None:
                 break
             # The step's global batches, in order; this rank takes its slice of each.

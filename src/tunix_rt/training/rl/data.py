@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from tunix_rt.errors import InvalidInput, Problem
-from tunix_rt.training.data import TraceRow
+from tunix_rt.training.data import TraceRow, jsonl_docs
 
 
 @dataclass(frozen=True)
@@ -60,19 +58,7 @@ def _prompt(doc: Any, line_no: int) -> RlPrompt | None:
 def load_prompts(path: Path | str) -> list[RlPrompt]:
     """The training prompts of a trace or eval-set JSONL file; a bad line is named."""
     out: list[RlPrompt] = []
-    try:
-        lines = Path(path).read_bytes().splitlines()
-    except OSError as exc:
-        raise InvalidInput(f"data_path: cannot read {path}: {exc.strerror}") from None
-    for line_no, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            doc = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            raise InvalidInput(
-                "bad RL prompt file", problems=[Problem(f"line {line_no}", "invalid JSON")]
-            ) from None
+    for line_no, doc in jsonl_docs(path, what="RL prompt file"):
         item = _prompt(doc, line_no)
         if item is not None:
             out.append(item)

@@ -20,7 +20,7 @@ from tunix_rt.training import checkpoint as ckpt
 from tunix_rt.training import records
 from tunix_rt.training.batching import BatchOrder
 from tunix_rt.training.config import TrainConfig, check_resumable
-from tunix_rt.training.records import StopReason, TrainResult
+from tunix_rt.training.records import StopReason, TrainResult, stop_reason
 from tunix_rt.training.rl.loss import advantages, policy_loss
 from tunix_rt.training.rl.metrics import Update, step_metrics, step_samples
 from tunix_rt.training.rl.rewards import Scored, score_all
@@ -167,12 +167,10 @@ def train(cfg: TrainConfig, *, resume: bool = False) -> TrainResult:
     try:
         while True:
             clock = time.perf_counter() - start
-            if signalled:
-                reason = StopReason.SIGNAL
-            elif s.total_steps is not None and step >= s.total_steps:
-                reason = StopReason.MAX_STEPS
-            elif cfg.time_budget_s is not None and clock >= cfg.time_budget_s:
-                reason = StopReason.TIME_BUDGET
+            reason = stop_reason(
+                signalled=bool(signalled), step=step, total_steps=s.total_steps, clock=clock,
+                time_budget_s=cfg.time_budget_s,
+            )  # fmt: skip
             if reason is not None:
                 break
             t0 = time.perf_counter()
