@@ -114,3 +114,20 @@ test("a bad JSONL line is refused with the API's message", async ({ page }) => {
   await page.getByRole("button", { name: "Upload" }).click();
   await expect(page.getByRole("alert")).toContainText("line 1");
 });
+
+test("a GSM8K-shaped file imports with its format chosen", async ({ page }) => {
+  const rows = [
+    { question: "Ann has 48 apples and gives half away. How many are left?", answer: "Half of 48 is <<48/2=24>>24.\n#### 24" },
+    { question: "Tom buys 3 pens at 2 dollars each. What does he pay?", answer: "3 * 2 = <<3*2=6>>6 dollars.\n#### 6" },
+  ];
+  const file = join(tmpdir(), `e2e-gsm8k-${Date.now()}.jsonl`);
+  writeFileSync(file, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  await page.goto("/#/traces/import");
+  await page.getByLabel("JSONL file").setInputFiles(file);
+  await page.getByLabel("Format").selectOption("gsm8k");
+  await page.getByRole("button", { name: "Upload" }).click();
+  await expect(page.getByTestId("import-result")).toContainText("2 lines: 2 created");
+  await page.goto("/#/traces?q=48%20apples");
+  await expect(page.getByTestId("trace-row")).toHaveCount(1);
+  await expect(page.getByTestId("trace-row")).toContainText("24");
+});

@@ -8,6 +8,7 @@ export type TraceCreate = Schemas["TraceCreate"];
 export type TraceScore = Schemas["TraceScore"];
 export type TraceComparison = Schemas["TraceComparison"];
 export type ImportResult = Schemas["ImportResult"];
+export type UploadFormat = Schemas["UploadFormat"];
 export type TraceListParams = NonNullable<paths["/api/traces"]["get"]["parameters"]["query"]>;
 export type Scorer = Schemas["ScoreRequest"]["scorer"];
 
@@ -90,10 +91,13 @@ const IMPORT_PATH = "/api/traces/import" satisfies keyof paths;
  * POST /api/traces/import with upload progress. fetch() cannot report upload progress, so this
  * one call uses XMLHttpRequest; its path and result type still come from the generated schema.
  */
-export function importTraces(file: Blob, opts: { skipInvalid: boolean; onProgress: (fraction: number) => void }): Promise<ImportResult> {
+export function importTraces(
+  file: Blob,
+  opts: { skipInvalid: boolean; format?: UploadFormat; onProgress: (fraction: number) => void },
+): Promise<ImportResult> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", `${IMPORT_PATH}?skip_invalid=${opts.skipInvalid}`);
+    xhr.open("POST", `${IMPORT_PATH}?skip_invalid=${opts.skipInvalid}&format=${opts.format ?? "auto"}`);
     xhr.setRequestHeader("Content-Type", "application/x-ndjson");
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) opts.onProgress(e.loaded / e.total);
@@ -116,8 +120,8 @@ export function importTraces(file: Blob, opts: { skipInvalid: boolean; onProgres
 export function useImportTraces() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (args: { file: Blob; skipInvalid: boolean; onProgress: (f: number) => void }) =>
-      importTraces(args.file, { skipInvalid: args.skipInvalid, onProgress: args.onProgress }),
+    mutationFn: (args: { file: Blob; skipInvalid: boolean; format?: UploadFormat; onProgress: (f: number) => void }) =>
+      importTraces(args.file, { skipInvalid: args.skipInvalid, format: args.format, onProgress: args.onProgress }),
     onSuccess: () => client.invalidateQueries({ queryKey: traceKeys.all }),
   });
 }

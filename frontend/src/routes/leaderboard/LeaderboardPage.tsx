@@ -7,6 +7,7 @@ import { Pagination } from "../../components/ui/Pagination";
 import { Empty, QueryView } from "../../components/ui/States";
 import { useLeaderboard, type LeaderboardParams, type LeaderboardRow } from "../../features/leaderboard/api";
 import { LeaderboardTable } from "../../features/leaderboard/components/LeaderboardTable";
+import { ExternalEvalCard } from "../../features/evaluations/components/ExternalEvalCard";
 import { intParam, useQueryState } from "../../lib/searchParams";
 
 const PAGE = 25;
@@ -145,6 +146,7 @@ export function LeaderboardPage() {
           </>
         )}
       </QueryView>
+      <ExternalEvalCard />
     </>
   );
 }
