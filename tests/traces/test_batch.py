@@ -6,6 +6,7 @@ import hashlib
 import httpx
 import orjson
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from tests.traces.factories import trace_doc, trace_in
@@ -120,7 +121,7 @@ async def test_batch_and_single_create_share_the_content_hash(client: httpx.Asyn
     "doc",
     [
         trace_doc(1, steps=[_step(1, "b"), _step(0, "a")]),  # unordered: pydantic sorts
-        trace_doc(1, steps=[{"i": "0", "type": "t", "content": "a"}]),  # coerced "0" -> 0
+        trace_doc(1, steps=[{"i": "0", "type": "t", "content": "a"}]),  # a string index
         trace_doc(1, trace_version=""),
         trace_doc(1, meta={"tags": "not-a-list"}),
         trace_doc(1, steps=[_step(0, "a"), _step(0, "b")]),
@@ -166,3 +167,13 @@ def test_parse_batch_leaves_the_garbage_collector_as_it_found_it() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("index", [False, True, "0", 1.0])
+def test_a_step_index_must_be_an_integer_on_both_paths(index: object) -> None:
+    doc = trace_doc(1, steps=[{"i": index, "type": "t", "content": "a"}])
+    with pytest.raises(ValidationError):
+        TraceCreate.model_validate(doc)
+    with pytest.raises(InvalidInput) as refused:
+        parse_batch(orjson.dumps([doc]), max_traces=10)
+    assert any("steps" in p.loc for p in refused.value.problems)

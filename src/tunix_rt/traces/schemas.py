@@ -151,7 +151,7 @@ class TraceBatchCreated(BaseModel):
 class StepDoc(TypedDict):
     """A step as a plain dict."""
 
-    i: Annotated[int, Field(ge=0)]
+    i: Annotated[int, Field(ge=0, strict=True)]  # as TraceStep: not a boolean or a string
     type: Annotated[str, Field(min_length=1, max_length=64)]
     content: Annotated[str, Field(min_length=1, max_length=20_000)]
 
