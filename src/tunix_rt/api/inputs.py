@@ -154,7 +154,7 @@ class InputChecks:
             refused = 422, item, {}
         media = _media(scope)
         if refused is None and (media == "application/json" or media.endswith("+json")):
-            body = await _read_body(receive)
+            body = await read_body(receive)
             if body.strip() and (item := json_problem(body, self.max_depth)) is not None:
                 refused = 422, item, {}
             receive = _replay(body, receive)
@@ -168,7 +168,8 @@ class InputChecks:
         await response(scope, receive, send)
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def read_body(receive: Receive) -> bytes:
+    """The whole request body from ASGI ``receive`` (callers bound its size first)."""
     chunks: list[bytes] = []
     while True:
         message = await receive()

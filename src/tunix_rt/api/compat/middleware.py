@@ -17,6 +17,7 @@ from tunix_rt.api.errors import (
     domain_items,
     error_content,
 )
+from tunix_rt.api.inputs import read_body
 
 log = logging.getLogger(__name__)
 ROUTES: tuple[Route, ...] = (
@@ -64,7 +65,7 @@ class SeedCompat:
             await self.app(scope, receive, matched.rewrite(send))
             return
         assert matched.handler is not None
-        body = await _read(receive)
+        body = await read_body(receive)
         exchange = Exchange(scope, self.app, body, params, scope["app"].state.settings)
         try:
             reply = await _signed_in(exchange) or await matched.handler(exchange)
@@ -89,18 +90,6 @@ async def _signed_in(exchange: Exchange) -> Reply | None:
         return None
     message = "this needs the 'write' scope"
     return Reply.of(403, error_content(message, [ErrorItem(loc=[], msg=message, type="forbidden")]))
-
-
-async def _read(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
 
 
 def _error(exc: errors.TunixRtError) -> Reply:
