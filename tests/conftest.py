@@ -126,6 +126,9 @@ def settings(home: Path, database_url: str) -> Settings:
         database_url=database_url,
         workers=0,
         allowed_hosts=("test", *LOOPBACK_HOSTS),
+        # Tests change token rows directly; the verified-token cache has its own tests
+        # (tests/auth/test_token_cache.py).
+        auth_cache_s=0.0,
     )
 
 

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
 
     # --- exposure (docs/security.md) ---
     auth: AuthMode = AuthMode.REQUIRED
+    # Seconds a server process trusts a token it verified without reading its row again; a
+    # revocation made elsewhere (the CLI, another host) takes effect within this. 0: off.
+    auth_cache_s: float = Field(default=10.0, ge=0, le=300)
     # Host header names the server answers to (TrustedHostMiddleware); "*" allows any.
     allowed_hosts: CommaList = LOOPBACK_HOSTS
     # Origins allowed to call the API from another site's pages (CORS); none by default.

@@ -35,6 +35,7 @@ from tunix_rt.api.routes import (
     ungar,
 )
 from tunix_rt.api.ui import mount_ui
+from tunix_rt.auth.cache import VerifiedTokens
 from tunix_rt.db import migrate
 from tunix_rt.db.session import autocommit_engine, create_engine, create_sessionmaker
 from tunix_rt.settings import Settings, get_settings
@@ -88,6 +89,7 @@ def create_app(
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     # GET and HEAD requests read outside a transaction (api/deps.py, get_session).
+    app.state.verified_tokens = VerifiedTokens(settings.auth_cache_s)
     app.state.read_sessionmaker = create_sessionmaker(autocommit_engine(engine))
     # Domains that run background loops (workers) append async start hooks returning a stop fn.
     app.state.startup_hooks = []

@@ -19,6 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from tunix_rt.api.deps import SessionDep, SettingsDep
 from tunix_rt.auth import service
+from tunix_rt.auth.cache import VerifiedTokens
 from tunix_rt.auth.schemas import ANONYMOUS, AuditRequest, Principal
 from tunix_rt.auth.tokens import ALL_SCOPES, Scope, grants
 from tunix_rt.settings import AuthMode, Settings
@@ -74,10 +75,15 @@ async def current_principal(
         token = _presented(request, credentials)
         if token is None:
             raise unauthorized("missing token: send Authorization: Bearer <token>")
-        try:
-            principal = (await service.authenticate(session=session, token=token)).principal
-        except service.Unauthenticated as exc:
-            raise unauthorized(exc.message) from None
+        cache: VerifiedTokens = request.app.state.verified_tokens
+        verified = cache.get(token)
+        if verified is None:
+            try:
+                verified = await service.authenticate(session=session, token=token)
+            except service.Unauthenticated as exc:
+                raise unauthorized(exc.message) from None
+            cache.put(token, verified)
+        principal = verified.principal
         if getattr(request.state, "via_cookie", False) and request.method not in SAFE_METHODS:
             refuse_cross_site(request)
     request.state.principal = principal

@@ -86,10 +86,15 @@ async def list_tokens(
 
 
 @router.post("/api/auth/tokens/{token_id}/revoke", dependencies=[requires(Scope.ADMIN)])
-async def revoke_token(token_id: uuid.UUID, session: SessionDep) -> TokenPublic:
-    """Revoke a token: it stops authenticating at once."""
+async def revoke_token(request: Request, token_id: uuid.UUID, session: SessionDep) -> TokenPublic:
+    """Revoke a token: it stops authenticating at once on this server (on other server
+    processes within ``auth_cache_s``)."""
     token = await service.get_token(session=session, token_id=token_id)
-    return TokenPublic.model_validate(await service.revoke_token(session=session, token=token))
+    revoked = TokenPublic.model_validate(await service.revoke_token(session=session, token=token))
+    # Committed before the cache is cleared, so no request can re-cache the unrevoked row.
+    await session.commit()
+    request.app.state.verified_tokens.clear()
+    return revoked
 
 
 @router.get("/api/audit", dependencies=[requires(Scope.ADMIN)])
