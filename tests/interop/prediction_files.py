@@ -11,7 +11,7 @@ import json
 import subprocess
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from tunix_rt.datasets.schemas import EvalItemIn
@@ -25,29 +25,54 @@ def answer(k: int, item: EvalItemIn) -> str:
     return str(int(item.expected_answer) + (1 if k in WRONG else 0))
 
 
-def ours(items: Sequence[EvalItemIn]) -> bytes:
-    """Our ``predictions.jsonl`` shape."""
+def ours(
+    items: Sequence[EvalItemIn], texts: Sequence[str] | None = None, truncated: Collection[int] = ()
+) -> bytes:
+    """Our ``predictions.jsonl`` shape (``texts``: the outputs, default a numbered one each)."""
     rows = [
         {
             "id": i.id,
-            "prediction": f"Reasoning:\n1. add\nAnswer: {answer(k, i)}",
-            "truncated": False,
+            "prediction": texts[k] if texts else f"Reasoning:\n1. add\nAnswer: {answer(k, i)}",
+            "truncated": k in truncated,
         }
         for k, i in enumerate(items)
     ]
     return "".join(json.dumps(r) + "\n" for r in rows).encode()
 
 
-def legacy(items: Sequence[EvalItemIn]) -> bytes:
-    """The earlier system's shape: ``id``, ``predicted_answer``, ``expected_answer``."""
+# Items whose second reasoning step is wrong in ``stepped`` outputs (their answers are right).
+WRONG_STEP = {4}
+
+
+def stepped(items: Sequence[EvalItemIn], style: str) -> list[str]:
+    """Outputs with two checkable steps in a trace style, written by hand as another system
+    would (``a + b = s``, then ``s - b = a``; the second is off by one for ``WRONG_STEP``)."""
+    texts = []
+    for k, item in enumerate(items):
+        a, b = (int(n) for n in item.prompt.removeprefix("What is ").rstrip("?").split(" + "))
+        total = a + b
+        back = a + 1 if k in WRONG_STEP else a
+        one, two = f"{a} + {b} = {total}", f"{total} - {b} = {back}"
+        texts.append({
+            "numbered": f"Reasoning:\n1. {one}\n2. {two}\nAnswer: {total}",
+            "tagged": f"<reasoning>{one}\n{two}</reasoning>\n<answer>{total}</answer>",
+            "think": f"<think>\n{one}\n{two}\n</think>\n{total}",
+        }[style])  # fmt: skip
+    return texts
+
+
+def legacy(items: Sequence[EvalItemIn], truncated: Collection[int] = ()) -> bytes:
+    """The earlier system's shape: ``id``, ``predicted_answer``, ``expected_answer`` (and
+    ``truncated`` on the rows in ``truncated``)."""
     rows = [
-        {"id": i.id, "predicted_answer": answer(k, i), "expected_answer": i.expected_answer}
+        {"id": i.id, "predicted_answer": answer(k, i), "expected_answer": i.expected_answer,
+         **({"truncated": True} if k in truncated else {})}
         for k, i in enumerate(items)
-    ]
+    ]  # fmt: skip
     return "".join(json.dumps(r) + "\n" for r in rows).encode()
 
 
-def lm_eval(items: Sequence[EvalItemIn]) -> bytes:
+def lm_eval(items: Sequence[EvalItemIn], texts: Sequence[str] | None = None) -> bytes:
     """An lm-eval ``--log_samples`` file of a ``generate_until`` task: even docs carry our id,
     odd ones only the question (matched by prompt text)."""
     lines = []
@@ -55,7 +80,7 @@ def lm_eval(items: Sequence[EvalItemIn]) -> bytes:
         doc: dict[str, object] = {"question": item.prompt, "answer": f"#### {item.expected_answer}"}
         if k % 2 == 0:
             doc["id"] = item.id
-        text = f"Let me add them.\nThe answer is {answer(k, item)}."
+        text = texts[k] if texts else f"Let me add them.\nThe answer is {answer(k, item)}."
         row = {
             "doc_id": k,
             "doc": doc,
@@ -82,15 +107,15 @@ from inspect_ai.solver import generate
 
 spec = json.loads(sys.argv[1])
 
-def output(text):
-    out = ModelOutput.from_content("mockllm/model", text)
+def output(text, stop_reason):
+    out = ModelOutput.from_content("mockllm/model", text, stop_reason=stop_reason)
     # Usage given, so mockllm does not count tokens with tiktoken (a download).
     out.usage = ModelUsage(input_tokens=1, output_tokens=1, total_tokens=2)
     return out
 
 dataset = [Sample(id=s["id"], input=s["input"], target=s["target"]) for s in spec["samples"]]
 for fmt in ("json", "eval"):
-    outputs = [output(s["output"]) for s in spec["samples"]]
+    outputs = [output(s["output"], s["stop_reason"]) for s in spec["samples"]]
     model = get_model("mockllm/model", custom_outputs=outputs)
     task = Task(dataset=dataset, solver=[generate()], scorer=match())
     log = inspect_eval(task, model=model, log_dir=spec["dir"] + "/" + fmt, log_format=fmt,
@@ -99,11 +124,15 @@ for fmt in ("json", "eval"):
 """
 
 
-def inspect_logs(items: Sequence[EvalItemIn], out: Path) -> dict[str, bytes]:
-    """Real inspect logs (``json`` and ``eval``) of a mockllm run over the items."""
+def inspect_logs(
+    items: Sequence[EvalItemIn], out: Path, truncated: Collection[int] = ()
+) -> dict[str, bytes]:
+    """Real inspect logs (``json`` and ``eval``) of a mockllm run over the items; the model
+    stops at its token limit (``stop_reason: max_tokens``) on the items in ``truncated``."""
     samples = [
         {"id": i.id, "input": i.prompt, "target": i.expected_answer,
-         "output": f"I add the numbers.\nAnswer: {answer(k, i)}"}
+         "output": f"I add the numbers.\nAnswer: {answer(k, i)}",
+         "stop_reason": "max_tokens" if k in truncated else "stop"}
         for k, i in enumerate(items)
     ]  # fmt: skip
     spec = json.dumps({"samples": samples, "dir": str(out)})

@@ -124,7 +124,12 @@ async def test_a_broken_line_names_its_number_and_imports_nothing(
 
 async def test_format_is_a_declared_parameter(client: httpx.AsyncClient) -> None:
     response = await client.post(
-        "/api/traces/import", params={"format": "hf"}, content=_jsonl(GSM8K)
+        "/api/traces/import", params={"format": "nope"}, content=_jsonl(GSM8K)
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "format"]
+    parquet_only = await client.post(
+        "/api/traces/import", params={"format": "hf"}, content=_jsonl(GSM8K)
+    )
+    assert parquet_only.status_code == 422
+    assert parquet_only.json()["detail"][0]["loc"] == ["format"]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from pathlib import Path
 
@@ -144,3 +145,29 @@ def test_eval_export_writes_otel_evaluation_events(cli_home: Path, tmp_path: Pat
         app, ["eval-export", "0" * 8 + "-0000-0000-0000-" + "0" * 12, "-o", str(out)]
     )
     assert missing.exit_code == 3
+
+
+def test_style_makes_step_check_judge_a_prediction_file(cli_home: Path, tmp_path: Path) -> None:
+    ours = _seed(cli_home)
+    cli = CliRunner()
+    items = eval_items(20)
+    path = tmp_path / "stepped.jsonl"
+    path.write_bytes(files.ours(items, files.stepped(items, "numbered"), truncated={7}))
+    args = ["eval", "--predictions", str(path), "--eval-set", "adds", "--judge", "step_check"]
+    plain = cli.invoke(app, args)
+    assert plain.exit_code == 0, plain.output
+    assert "step_check = n/a" in plain.output  # unknown_style: every item skipped
+    styled = cli.invoke(app, [*args, "--style", "numbered", "--json"])
+    assert styled.exit_code == 0, styled.output
+    assert "missing 0, truncated 1" in styled.stderr
+    card = json.loads(styled.stdout)
+    assert card["judges"]["step_check"]["labels"] == {"all_correct": 19, "wrong_step": 1}
+    unknown = cli.invoke(app, [*args, "--style", "fancy"])
+    assert unknown.exit_code == 2
+    assert unknown.output.startswith("error: style: ")
+    assert "numbered" in unknown.output
+    on_a_run = cli.invoke(app, ["eval", ours, "--eval-set", "adds", "--style", "think"])
+    assert on_a_run.exit_code == 2
+    assert on_a_run.output == (
+        "error: --style is for --predictions; a run's style is the one it trained with\n"
+    )

@@ -8,8 +8,9 @@ the media types a route declares.
   unless the origin is in ``TUNIX_RT_CORS_ORIGINS``. Browsers send ``Origin`` on every
   cross-origin write, including the body-less ones (cancel a run) that need no preflight.
 - **Media types**: a write's ``Content-Type`` must be one its route declares (``application/json``
-  for JSON bodies; ``application/x-ndjson`` or ``application/jsonl`` for the raw-body uploads),
-  else 415. A form or ``text/plain`` post, which any web page can send, never reaches a handler.
+  for JSON bodies; ``application/x-ndjson`` or ``application/jsonl`` for the raw-body uploads,
+  and ``application/vnd.apache.parquet`` where a route also takes Parquet), else 415. A form or
+  ``text/plain`` post, which any web page can send, never reaches a handler.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ CROSS_SITE = "cross-site writes are refused (allow an origin with TUNIX_RT_CORS_
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 JSON = frozenset({"application/json"})
 JSONL = frozenset({"application/x-ndjson", "application/jsonl"})
+PARQUET = "application/vnd.apache.parquet"
 
 
 def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
@@ -60,6 +62,11 @@ def media_types(route: APIRoute) -> frozenset[str]:
 
 def _media(value: str) -> str:
     return value.split(";", 1)[0].strip().lower()
+
+
+def media_of(request: Request) -> str:
+    """The request's media type, lower case, without parameters (``""`` when none)."""
+    return _media(request.headers.get("content-type", ""))
 
 
 def _json_like(media: str, accepted: frozenset[str]) -> bool:

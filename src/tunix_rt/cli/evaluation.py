@@ -107,7 +107,7 @@ def _report_lines(report: Any, run_id: uuid.UUID) -> list[str]:
         f"external run {run_id}: model {report.model_name}, {report.format} file "
         f"{report.source or '-'} (sha256 {report.sha256})",
         f"rows {report.rows}, matched {report.matched} ({report.by_prompt} by prompt), "
-        f"not in the eval set {extra}, missing {missing}",
+        f"not in the eval set {extra}, missing {missing}, truncated {report.truncated}",
     ]
 
 
@@ -177,6 +177,9 @@ def eval_command(
     allow_missing: bool = typer.Option(
         False, "--allow-missing", help="Score eval-set items the file lacks as empty."
     ),
+    style: str | None = typer.Option(
+        None, "--style", help="The outputs' trace style, for step_check and format (default: none)."
+    ),
     check_determinism: bool = typer.Option(
         False,
         "--check-determinism",
@@ -199,11 +202,13 @@ def eval_command(
     external, data = None, b""
     if predictions is not None:
         external = _external_body(eval_set, fmt, model_name, predictions.name, **judging,
-                                  allow_missing=allow_missing)  # fmt: skip
+                                  allow_missing=allow_missing, style=style)  # fmt: skip
         try:
             data = predictions.read_bytes()
         except OSError as exc:
             raise fail(f"cannot read {predictions}: {exc.strerror or exc}", 2) from None
+    elif style is not None:
+        raise fail("--style is for --predictions; a run's style is the one it trained with", 2)
     rid = parse_run_id(run_id) if run_id is not None else None
     settings = load_settings()
     try:

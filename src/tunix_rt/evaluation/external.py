@@ -111,7 +111,9 @@ def _ours(n: int, doc: dict[str, Any], text_field: str) -> ExternalRow | Problem
         return Problem(f"line {n}", f"field {text_field!r} must be a string")
     if item_id is None:
         return Problem(f"line {n}", "field 'id' must be a non-empty string or integer")
-    truncated = doc.get("truncated") is True
+    truncated = doc.get("truncated", False)
+    if not isinstance(truncated, bool):
+        return Problem(f"line {n}", "field 'truncated' must be true or false")
     return ExternalRow(f"line {n}", item_id, item_id, _text(doc.get("prompt")), text, truncated)
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tunix_rt.datasets import evalsets
+from tunix_rt.datasets.render import TraceStyle
 from tunix_rt.errors import InvalidInput, NotFound, Problem
 from tunix_rt.evaluation import external
 from tunix_rt.evaluation.judges import DEFAULT_JUDGES
@@ -49,6 +50,9 @@ class ExternalEvaluateRequest(BaseModel):
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     # Score eval-set items the file lacks as empty predictions instead of refusing the file.
     allow_missing: bool = False
+    # The trace style the outputs are written in, for ``step_check`` and ``format`` (a file
+    # carries none: without it those judges answer ``unknown_style``).
+    style: TraceStyle | None = None
 
     def evaluate_request(self) -> EvaluateRequest:
         """The judging part, as a run's evaluation request."""
@@ -74,6 +78,8 @@ class ExternalReport(BaseModel):
     extra_ids: list[str]
     missing: int
     missing_ids: list[str]
+    # Matched rows the file marks as cut off by a token limit (where its format can tell).
+    truncated: int = 0
 
 
 class ExternalEvaluationPublic(EvaluationPublic):
@@ -110,6 +116,7 @@ def _report(
         extra_ids=matched.extra[:REPORTED_IDS],
         missing=len(matched.missing),
         missing_ids=matched.missing[:REPORTED_IDS],
+        truncated=sum(row.truncated for row in matched.rows.values()),
     )
 
 
@@ -157,6 +164,7 @@ async def request_external_evaluation(
             "evaluation_id": str(evaluation_id),
             "external": report.model_dump(mode="json"),
             **body.model_dump(),
+            "style": request.style,  # read back by predictions.trained_style, as a run's
         },
         model=report.model_name,
         mode=mode,

@@ -86,10 +86,17 @@ export function useDeleteTrace() {
 }
 
 const IMPORT_PATH = "/api/traces/import" satisfies keyof paths;
+export const PARQUET_TYPE = "application/vnd.apache.parquet";
+
+/** Whether an upload is a Parquet file (browsers give `.parquet` files no type: the name says). */
+export function isParquet(file: Blob): boolean {
+  return file.type === PARQUET_TYPE || (file instanceof File && file.name.toLowerCase().endsWith(".parquet"));
+}
 
 /**
  * POST /api/traces/import with upload progress. fetch() cannot report upload progress, so this
  * one call uses XMLHttpRequest; its path and result type still come from the generated schema.
+ * A Parquet file goes with the Parquet content type (the server reads it through `datasets`).
  */
 export function importTraces(
   file: Blob,
@@ -98,7 +105,7 @@ export function importTraces(
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `${IMPORT_PATH}?skip_invalid=${opts.skipInvalid}&format=${opts.format ?? "auto"}`);
-    xhr.setRequestHeader("Content-Type", "application/x-ndjson");
+    xhr.setRequestHeader("Content-Type", isParquet(file) ? PARQUET_TYPE : "application/x-ndjson");
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) opts.onProgress(e.loaded / e.total);
     };

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from tunix_rt.api.auth import by_method
 from tunix_rt.api.deps import (
@@ -21,9 +21,11 @@ from tunix_rt.api.deps import (
     already_stored,
     streamed,
 )
+from tunix_rt.api.guard import PARQUET, media_of
 from tunix_rt.errors import InvalidInput, Problem
 from tunix_rt.pagination import DEFAULT_LIMIT, Page, Pagination
 from tunix_rt.traces import importer, service
+from tunix_rt.traces.formats import tabular
 from tunix_rt.traces.formats.mapping import UploadFormat
 from tunix_rt.traces.formats.stream import import_lines
 from tunix_rt.traces.schemas import (
@@ -47,10 +49,11 @@ def _batch_schema() -> dict[str, Any]:
     return schema
 
 
-_JSONL_BODY: dict[str, Any] = {
+_BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
+_IMPORT_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "content": {"application/x-ndjson": {"schema": {"type": "string", "format": "binary"}}},
+        "content": {"application/x-ndjson": _BINARY, PARQUET: _BINARY},
     }
 }
 _BATCH_BODY: dict[str, Any] = {
@@ -148,24 +151,61 @@ async def export_traces(session: StreamSessionDep, flt: FilterDep) -> StreamingR
 
 FormatQuery = Annotated[
     UploadFormat,
-    Query(alias="format", description="Record shape (docs/interop.md); auto: the first line's."),
+    Query(alias="format", description="Record shape (docs/interop.md); auto: the first record's."),
 ]
 
 
-@router.post("/import", openapi_extra=_JSONL_BODY)
+@router.post("/import", openapi_extra=_IMPORT_BODY)
 async def import_traces(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     skip_invalid: bool = False,
     fmt: FormatQuery = UploadFormat.AUTO,
 ) -> importer.ImportResult:
-    """Import an uploaded JSONL body; a bad line imports nothing unless ``skip_invalid``."""
-    result = await import_lines(
-        session=session, chunks=request.stream(), fmt=fmt, skip_invalid=skip_invalid
-    )
+    """Import an uploaded JSONL or Parquet body; a bad line (row) imports nothing unless
+    ``skip_invalid``. Parquet is read through ``datasets``, as ``tunix-rt traces import``."""
+    if media_of(request) == PARQUET:
+        result = await tabular.import_parquet_upload(
+            session=session, chunks=request.stream(), home=settings.home, fmt=fmt,
+            skip_invalid=skip_invalid,
+        )  # fmt: skip
+        what = "rows"
+    elif fmt is UploadFormat.HF:
+        msg = f"hf reads a Parquet body (Content-Type {PARQUET}); JSON lines take a record shape"
+        raise InvalidInput(problems=[Problem("format", msg)])
+    else:
+        result = await import_lines(
+            session=session, chunks=request.stream(), fmt=fmt, skip_invalid=skip_invalid
+        )
+        what = "JSONL lines"
     if result.lines == 0:
-        raise InvalidInput(problems=[Problem("body", "the upload holds no JSONL lines")])
+        raise InvalidInput(problems=[Problem("body", f"the upload holds no {what}")])
     return result
+
+
+class PathImport(BaseModel):
+    """A datasets folder or Parquet file on the server, under TUNIX_RT_HOME or a model root."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(min_length=1, max_length=4096)
+    format: UploadFormat = UploadFormat.AUTO
+    skip_invalid: bool = False
+
+
+@router.post("/import/path")
+async def import_traces_from_path(
+    body: PathImport, session: SessionDep, settings: SettingsDep
+) -> importer.ImportResult:
+    """Import a ``datasets`` folder or ``.parquet`` file the server can read, confined to the
+    allowed roots like every client-named path; each trace's origin records its name."""
+    if body.format is UploadFormat.OTLP:
+        raise InvalidInput(problems=[Problem("format", "otlp is read from JSON lines uploads")])
+    path = tabular.server_path(body.path, settings)
+    return await tabular.import_rows(
+        session=session, path=path, fmt=body.format, skip_invalid=body.skip_invalid
+    )
 
 
 @router.get("/{trace_id}")

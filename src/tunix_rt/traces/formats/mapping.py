@@ -28,12 +28,13 @@ class TraceFormat(StrEnum):
 
 
 class UploadFormat(StrEnum):
-    """``format`` of ``POST /api/traces/import``: the JSON-lines shapes (no local folders)."""
+    """``format`` of ``POST /api/traces/import``: a record shape, or ``hf`` (a Parquet body)."""
 
     AUTO = "auto"
     JSONL = "jsonl"
     CHAT = "chat"
     GSM8K = "gsm8k"
+    HF = "hf"
     OTLP = "otlp"
 
 

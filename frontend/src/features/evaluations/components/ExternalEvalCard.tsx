@@ -2,16 +2,17 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { api, unwrap } from "../../../client/http";
-import { externalFormatValues } from "../../../client/schema";
+import { externalFormatValues, traceStyleValues } from "../../../client/schema";
 import type { Schemas } from "../../../client/types";
 import { Card } from "../../../components/ui/Page";
 import { ErrorBox } from "../../../components/ui/States";
 import { useEvalSets } from "../../datasets/api";
 
 type ExternalFormat = Schemas["ExternalFormat"];
+type TraceStyle = Schemas["TraceStyle"];
 
 /** POST /api/tunix/evaluations/external: the file is the body, the rest query parameters. */
-function evaluateFile(file: File, evalSet: string, modelName: string, format: ExternalFormat | "") {
+function evaluateFile(file: File, evalSet: string, modelName: string, format: ExternalFormat | "", style: TraceStyle | "") {
   return unwrap(
     api.POST("/api/tunix/evaluations/external", {
       params: {
@@ -20,6 +21,7 @@ function evaluateFile(file: File, evalSet: string, modelName: string, format: Ex
           source: file.name,
           ...(modelName ? { model_name: modelName } : {}),
           ...(format ? { format } : {}),
+          ...(style ? { style } : {}),
         },
       },
       // the file's bytes as they are (ours, the earlier system's, lm-eval JSONL or an inspect log)
@@ -38,8 +40,9 @@ export function ExternalEvalCard() {
   const [evalSet, setEvalSet] = useState("");
   const [modelName, setModelName] = useState("");
   const [format, setFormat] = useState<ExternalFormat | "">("");
+  const [style, setStyle] = useState<TraceStyle | "">("");
   const run = useMutation({
-    mutationFn: () => evaluateFile(file as File, evalSet, modelName, format),
+    mutationFn: () => evaluateFile(file as File, evalSet, modelName, format, style),
     onSuccess: () => client.invalidateQueries(),
   });
   const submit = (e: FormEvent) => {
@@ -80,6 +83,17 @@ export function ExternalEvalCard() {
             ))}
           </select>
         </label>
+        <label>
+          Trace style
+          <select value={style} onChange={(e) => setStyle(e.target.value as TraceStyle | "")}>
+            <option value="">unknown (step_check and format skip)</option>
+            {traceStyleValues.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
         <div>
           <button type="submit" className="btn btn-primary" disabled={!file || !evalSet || run.isPending}>
             {run.isPending ? "Uploading…" : "Evaluate"}
@@ -90,7 +104,8 @@ export function ExternalEvalCard() {
       {done ? (
         <div className="state state-ok" role="status" data-testid="external-result">
           {done.external.matched} of {done.external.rows} rows matched ({done.external.format}, model{" "}
-          {done.external.model_name}); {done.external.missing} items missing, {done.external.extra} extra.{" "}
+          {done.external.model_name}); {done.external.missing} items missing, {done.external.extra} extra,{" "}
+          {done.external.truncated ?? 0} truncated.{" "}
           <Link to={`/evaluations/${done.id}`}>Open the evaluation</Link>
         </div>
       ) : null}
