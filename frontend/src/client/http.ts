@@ -8,23 +8,39 @@ export const api = createClient<paths>({
   headers: { "X-Tunix-RT-API": "native" },
 });
 
-/** A failed API call, carrying the server's own message (its `detail`). */
+/** One problem of an error body: where (dotted, without FastAPI's `body.`, e.g. `config.rl.beta`) and what. */
+export type ApiProblem = { loc: string; msg: string };
+
+/** A failed API call, carrying the server's own message (its `detail`) and its problems by location. */
 export class ApiError extends Error {
   readonly status: number;
+  readonly problems: ApiProblem[];
 
-  constructor(status: number, message: string) {
+  constructor(status: number, message: string, problems: ApiProblem[] = []) {
     super(message);
     this.name = "ApiError";
     this.status = status;
+    this.problems = problems;
   }
 }
 
 type Problem = { loc?: unknown; msg?: unknown };
 
+function locOf(p: Problem): string {
+  return Array.isArray(p.loc) ? p.loc.filter((x) => x !== "body").join(".") : typeof p.loc === "string" ? p.loc : "";
+}
+
 function describeProblem(p: Problem): string {
-  const loc = Array.isArray(p.loc) ? p.loc.filter((x) => x !== "body").join(".") : typeof p.loc === "string" ? p.loc : "";
+  const loc = locOf(p);
   const msg = typeof p.msg === "string" ? p.msg : JSON.stringify(p);
   return loc ? `${loc}: ${msg}` : msg;
+}
+
+/** The located problems of an error body (`{detail: [{loc, msg}]}`); none for other shapes. */
+export function problemsOf(body: unknown): ApiProblem[] {
+  const detail = body && typeof body === "object" && "detail" in body ? (body as { detail: unknown }).detail : null;
+  if (!Array.isArray(detail)) return [];
+  return (detail as Problem[]).filter((p) => locOf(p) && typeof p.msg === "string").map((p) => ({ loc: locOf(p), msg: p.msg as string }));
 }
 
 /** Turns an error body (`{detail: str}` or `{detail: [{loc, msg}]}`) into one readable line. */
@@ -72,7 +88,7 @@ export function onUnauthorized(handler: () => void): () => void {
 export function responseError(status: number, body: unknown, fallback: string): ApiError {
   if (status === 401) unauthorizedHandler?.();
   const message = detailMessage(body, fallback);
-  return new ApiError(status, status === 403 ? forbiddenMessage(message === fallback ? "" : message) : message);
+  return new ApiError(status, status === 403 ? forbiddenMessage(message === fallback ? "" : message) : message, problemsOf(body));
 }
 
 type Result<T> = { data?: T; error?: unknown; response: Response };

@@ -38,6 +38,21 @@ describe("draftToRequest", () => {
   });
 });
 
+describe("draftToRequest with GRPO", () => {
+  it("sends algorithm: grpo and the rl: section only when GRPO is chosen", () => {
+    const sft = draftToRequest({ ...defaultDraft(), dataset: "arith@v1" });
+    expect(sft.ok && sft.body.config).not.toHaveProperty("rl");
+    const grpo = draftToRequest({ ...defaultDraft(), dataset: "arith@v1", algorithm: "grpo" });
+    expect(grpo.ok && grpo.body.config).toMatchObject({ algorithm: "grpo", rl: { num_generations: 4, rewards: [{ judge: "answer_correctness", weight: 1 }] } });
+  });
+
+  it("reports the rl fields with the others", () => {
+    const d = defaultDraft();
+    const r = draftToRequest({ ...d, dataset: "a@1", algorithm: "grpo", rl: { ...d.rl, maxNewTokens: "many" } });
+    expect(r).toEqual({ ok: false, problems: ["rl.max_new_tokens: not a whole number"] });
+  });
+});
+
 describe("draftFromConfig", () => {
   it("fills the form from a run's config and keeps unknown keys as extra JSON", () => {
     const d = draftFromConfig({ model: "tiny-qwen3", dataset: "arith@v1", max_steps: 8, learning_rate: 0.01, weight_decay: 0.1, output_dir: "/runs/x", eval_set: "e" }, "base");
@@ -45,5 +60,11 @@ describe("draftFromConfig", () => {
     expect(JSON.parse(d.extra)).toEqual({ weight_decay: 0.1 });
     const r = draftToRequest(d);
     expect(r.ok && r.body.config).toMatchObject({ max_steps: 8, weight_decay: 0.1 });
+  });
+
+  it("clones a GRPO run into the GRPO fields, not the extra JSON", () => {
+    const d = draftFromConfig({ model: "tiny-llama", dataset: "a@1", algorithm: "grpo", rl: { num_generations: 2, epsilon: 0.3 } }, "rl");
+    expect(d).toMatchObject({ algorithm: "grpo", extra: "" });
+    expect(d.rl).toMatchObject({ numGenerations: "2", other: { epsilon: 0.3 } });
   });
 });

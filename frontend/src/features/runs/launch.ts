@@ -1,4 +1,5 @@
 import type { Schemas } from "../../client/types";
+import { defaultRlDraft, rlDraftFromConfig, rlDraftToConfig, type RlDraft } from "../rl/launch";
 import type { RunMode, TrainConfig, TrainRunRequest } from "./api";
 
 /** The launch form's fields; numbers stay strings while typed and are checked on submit. */
@@ -7,6 +8,9 @@ export type LaunchDraft = {
   dataset: string;
   model: string;
   backend: NonNullable<TrainConfig["backend"]>;
+  algorithm: NonNullable<TrainConfig["algorithm"]>;
+  /** the GRPO fields, sent as `rl:` when the algorithm is grpo */
+  rl: RlDraft;
   maxSteps: string;
   batchSize: string;
   learningRate: string;
@@ -28,6 +32,8 @@ export const defaultDraft = (): LaunchDraft => ({
   dataset: "",
   model: "tiny-llama",
   backend: "torch",
+  algorithm: "sft",
+  rl: defaultRlDraft(),
   maxSteps: "60",
   batchSize: "16",
   learningRate: "0.003",
@@ -80,6 +86,12 @@ export function draftToRequest(d: LaunchDraft): { ok: true; body: TrainRunReques
   if (!d.learningRate.trim() || !Number.isFinite(lr)) problems.push("learning_rate: not a number");
   else config.learning_rate = lr;
   if (d.evalSet) config.eval_set = d.evalSet;
+  if (d.algorithm === "grpo") {
+    const { rl, problems: rlProblems } = rlDraftToConfig(d.rl);
+    config.algorithm = "grpo";
+    config.rl = rl;
+    problems.push(...rlProblems);
+  }
   if (d.extra.trim()) {
     try {
       const extra: unknown = JSON.parse(d.extra);
@@ -99,7 +111,7 @@ export function draftToRequest(d: LaunchDraft): { ok: true; body: TrainRunReques
 export const cloneHref = (run: { id: string }) => `/runs/new?clone=${encodeURIComponent(run.id)}`;
 
 // config keys the form has a field for; every other key of a cloned run goes to "extra config"
-const FORM_KEYS = new Set<string>(["backend", "model", "dataset", "template", "style", "lr_schedule", "learning_rate", "eval_set", ...INTS.map(([, k]) => k)]);
+const FORM_KEYS = new Set<string>(["backend", "algorithm", "rl", "model", "dataset", "template", "style", "lr_schedule", "learning_rate", "eval_set", ...INTS.map(([, k]) => k)]);
 // keys the server fills per run: a copy must not inherit them
 const PER_RUN_KEYS = new Set<string>(["output_dir", "data_path", "eval_data_path"]);
 
@@ -113,6 +125,8 @@ export function draftFromConfig(config: Record<string, unknown>, name: string | 
     dataset: str(config.dataset, ""),
     model: str(config.model, d.model),
     backend: (config.backend as LaunchDraft["backend"] | undefined) ?? d.backend,
+    algorithm: config.algorithm === "grpo" ? "grpo" : "sft",
+    rl: rlDraftFromConfig(config.rl),
     learningRate: str(config.learning_rate, d.learningRate),
     lrSchedule: (config.lr_schedule as LaunchDraft["lrSchedule"] | undefined) ?? d.lrSchedule,
     template: (config.template as LaunchDraft["template"] | undefined) ?? d.template,

@@ -14,6 +14,8 @@ import { RunStatus } from "../../features/runs/components/RunStatus";
 import { formatDuration } from "../../features/runs/components/RunTable";
 import { cloneHref } from "../../features/runs/launch";
 import { useRunLogs } from "../../features/runs/logs";
+import { isGrpo } from "../../features/rl/api";
+import { RlRunPanel } from "../../features/rl/components/RlRunPanel";
 import { formatTime, shortId } from "../../lib/format";
 
 /** The evaluation an `evaluate` job executes (its payload names it). */
@@ -22,7 +24,7 @@ const evaluationOf = (r: Run): string | null => {
   return typeof v === "string" ? v : null;
 };
 
-/** One run: status, progress, live logs, live curves, artifacts, config; cancel (confirmed), clone. */
+/** One run: status, progress, live logs, live curves (a GRPO run's rewards and samples), artifacts, config; cancel (confirmed), clone. */
 export function RunDetailPage() {
   const { id = "" } = useParams();
   const run = useRun(id);
@@ -88,7 +90,7 @@ function RunView({ r }: { r: Run }) {
       {r.error ? <ErrorBox error={r.error} title={`Run ${r.status}`} /> : null}
       <div className="grid grid-main-side">
         <div className="stack">
-          <RunCharts state={metrics} />
+          {isGrpo(r.config) ? <RlRunPanel runId={id} metrics={metrics} active={active} /> : <RunCharts state={metrics} />}
           <Card title="Logs">
             <LogViewer lines={logs.lines} live={logs.live} />
           </Card>

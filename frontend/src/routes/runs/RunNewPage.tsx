@@ -1,5 +1,6 @@
 import { useNavigate, useSearchParams } from "react-router";
 import { Link } from "react-router";
+import { ApiError } from "../../client/http";
 import { Card, PageHeader } from "../../components/ui/Page";
 import { ErrorBox, QueryView } from "../../components/ui/States";
 import { isDryRun, useLaunchRun, useRun } from "../../features/runs/api";
@@ -7,7 +8,7 @@ import { LaunchForm } from "../../features/runs/components/LaunchForm";
 import { draftFromConfig } from "../../features/runs/launch";
 import { shortId } from "../../lib/format";
 
-/** Launch a training run (or validate one with a dry run); `?clone=ID` starts from that run's config. */
+/** Launch a training run, SFT or GRPO (or validate one with a dry run); `?clone=ID` starts from that run's config. */
 export function RunNewPage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
@@ -21,6 +22,7 @@ export function RunNewPage() {
       busy={launch.isPending}
       initial={initial}
       initialDataset={params.get("dataset") ?? ""}
+      serverProblems={launch.error instanceof ApiError ? launch.error.problems : []}
       onSubmit={(body, mode) => launch.mutate({ body, mode }, { onSuccess: (r) => (isDryRun(r) ? undefined : navigate(`/runs/${r.id}`)) })}
     />
   );
@@ -34,7 +36,7 @@ export function RunNewPage() {
               A copy of run <Link to={`/runs/${cloneId}`}>{source.data?.name || shortId(cloneId)}</Link>: change what differs, then launch.
             </>
           ) : (
-            "Supervised fine-tuning on a dataset; the worker runs it in its own process."
+            "Supervised fine-tuning (SFT) or reinforcement learning against the judges (GRPO) on a dataset; the worker runs it in its own process."
           )
         }
       />

@@ -1,7 +1,7 @@
 import type { VisibilityState } from "@tanstack/react-table";
 import { useCallback, useState } from "react";
 import { Link } from "react-router";
-import { jobStatusValues, trainConfigBackendValues } from "../../client/schema";
+import { jobStatusValues, trainConfigAlgorithmValues, trainConfigBackendValues } from "../../client/schema";
 import { FilterHint, FilterInput } from "../../components/ui/FilterInput";
 import { PageHeader } from "../../components/ui/Page";
 import { Pagination } from "../../components/ui/Pagination";
@@ -17,21 +17,27 @@ const FILTER_KEYS = ["q", "status", "kind", "backend", "algorithm", "dataset", "
 const COLUMNS_KEY = "tunix-rt.runs.columns";
 const MAX_PICKED = 10;
 
-function loadVisibility(): VisibilityState {
+function loadSaved(): VisibilityState {
   try {
     const saved: unknown = JSON.parse(localStorage.getItem(COLUMNS_KEY) ?? "null");
-    if (saved && typeof saved === "object") return { ...DEFAULT_HIDDEN, ...(saved as VisibilityState) };
+    if (saved && typeof saved === "object") return saved as VisibilityState;
   } catch {
     // a bad saved value: start from the defaults
   }
-  return DEFAULT_HIDDEN;
+  return {};
+}
+
+/** The columns shown: the defaults and the chosen ones, plus the reward column when the page lists an RL run (unless it was hidden by hand). */
+function shownColumns(chosen: VisibilityState, rows: RunRow[]): VisibilityState {
+  const rl = rows.some((r) => r.config.algorithm === "grpo" || typeof r.metrics?.reward === "number");
+  return { ...DEFAULT_HIDDEN, ...(rl ? { reward: true } : {}), ...chosen };
 }
 
 /** Every run: search, filters, sort on any metric column, tags, a column chooser, and an overlay of picked runs' curves. */
 export function RunsPage() {
   const [params, update] = useQueryState();
   const [q, setQ] = useDebouncedParam(params, update, "q");
-  const [visibility, setVisibility] = useState<VisibilityState>(loadVisibility);
+  const [chosen, setChosen] = useState<VisibilityState>(loadSaved);
   const [picked, setPicked] = useState<RunRow[]>([]);
   const backends = useBackends();
   const evalSets = useEvalSets();
@@ -47,11 +53,12 @@ export function RunsPage() {
     else query[k] = v;
   }
   const runs = useRuns(query);
+  const visibility = shownColumns(chosen, runs.data?.data ?? []);
   const filtered = FILTER_KEYS.some((k) => params.get(k));
 
   const choose = (id: string, shown: boolean) => {
-    const next = { ...visibility, [id]: shown };
-    setVisibility(next);
+    const next = { ...chosen, [id]: shown };
+    setChosen(next);
     localStorage.setItem(COLUMNS_KEY, JSON.stringify(next));
   };
   const pick = (run: RunRow) => setPicked((p) => (p.some((x) => x.id === run.id) ? p.filter((x) => x.id !== run.id) : [...p, run].slice(-MAX_PICKED)));
@@ -106,7 +113,17 @@ export function RunsPage() {
             ))}
           </select>
         </label>
-        <FilterInput params={params} update={update} name="algorithm" label="Algorithm" placeholder="sft, grpo…" size={9} />
+        <label>
+          Algorithm
+          <select value={params.get("algorithm") ?? ""} onChange={(e) => select("algorithm", e.target.value)}>
+            <option value="">any</option>
+            {trainConfigAlgorithmValues.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </label>
         <FilterInput params={params} update={update} name="dataset" label="Dataset" list="run-datasets" />
         <datalist id="run-datasets">
           {datasets.data?.data.map((d) => (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tunix_rt.api.auth import by_method
 from tunix_rt.api.deps import (
+    INT64_MAX,
     DateTimeQuery,
     LastEventIdHeader,
     LimitQuery,
@@ -41,6 +43,7 @@ from tunix_rt.runs.schemas import (
     RunPublic,
     RunStatusPublic,
 )
+from tunix_rt.training.rl.samples_read import SamplesPage, read_samples
 
 router = APIRouter(prefix="/api/tunix", tags=["runs"], dependencies=[by_method])
 
@@ -240,3 +243,23 @@ async def get_run_metrics(run_id: uuid.UUID, session: SessionDep) -> MetricsPubl
     run = await service.get_run(session=session, run_id=run_id)
     events = await read_metrics(session=session, run_id=run.id)
     return MetricsPublic(run_id=run.id, series=to_series(events), events=[e.data for e in events])
+
+
+@router.get("/runs/{run_id}/samples")
+async def list_run_samples(
+    run_id: uuid.UUID,
+    session: SessionDep,
+    step: Annotated[
+        int | None, Query(ge=0, le=INT64_MAX, description="Only this step's prompts.")
+    ] = None,
+    prompt_id: Annotated[str | None, Query(max_length=200, description="Only this prompt.")] = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    offset: OffsetQuery = 0,
+) -> SamplesPage:
+    """A GRPO run's ``samples.jsonl``: each kept prompt with its G completions, rewards,
+    advantages and first wrong step (an empty page for a run without the file; malformed lines
+    skipped and counted)."""
+    run = await service.get_run(session=session, run_id=run_id)
+    return await asyncio.to_thread(
+        read_samples, Path(run.run_dir), step=step, prompt_id=prompt_id, limit=limit, offset=offset
+    )

@@ -1,6 +1,9 @@
 import { useState, type FormEvent } from "react";
 import { useDatasets, useEvalSets } from "../../datasets/api";
-import { chatTemplateValues, presetValues, trainConfigLr_scheduleValues, traceStyleValues } from "../../../client/schema";
+import { chatTemplateValues, presetValues, trainConfigAlgorithmValues, trainConfigLr_scheduleValues, traceStyleValues } from "../../../client/schema";
+import type { ApiProblem } from "../../../client/http";
+import { RlFields } from "../../rl/components/RlFields";
+import { rlFieldErrors } from "../../rl/launch";
 import { useBackends, type RunMode, type TrainRunRequest } from "../api";
 import { defaultDraft, draftToRequest, type LaunchDraft } from "../launch";
 
@@ -10,12 +13,15 @@ export function LaunchForm({
   onSubmit,
   initialDataset = "",
   initial,
+  serverProblems = [],
 }: {
   busy: boolean;
   onSubmit: (body: TrainRunRequest, mode: RunMode) => void;
   initialDataset?: string;
   /** a whole draft to start from (a cloned run) */
   initial?: LaunchDraft;
+  /** the server's refusal of the last submit, shown at the fields it names (the GRPO ones) */
+  serverProblems?: readonly ApiProblem[];
 }) {
   const [d, setD] = useState<LaunchDraft>(() => initial ?? { ...defaultDraft(), dataset: initialDataset });
   const [problems, setProblems] = useState<string[]>([]);
@@ -73,7 +79,18 @@ export function LaunchForm({
             ))}
           </select>
         </label>
+        <label>
+          Algorithm
+          <select {...field("algorithm")}>
+            {trainConfigAlgorithmValues.map((a) => (
+              <option key={a} value={a}>
+                {a.toUpperCase()}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
+      {d.algorithm === "grpo" ? <RlFields value={d.rl} onChange={(rl) => setD((prev) => ({ ...prev, rl }))} errors={rlFieldErrors(serverProblems)} /> : null}
       <fieldset>
         <legend>Hyperparameters</legend>
         <div className="form-grid">
