@@ -2,6 +2,8 @@
 ``datasets`` (``POST /api/traces/import``), and a server-side folder (``/api/traces/import/path``)
 confined to the allowed roots; both databases."""
 
+import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from tests.interop.test_import_chat import CHATS, GSM8K
 
 import datasets
 from tunix_rt.settings import Settings
+from tunix_rt.traces.formats.tabular import STALE_UPLOAD_S
 from tunix_rt.traces.models import Trace
 
 URL = "/api/traces/import"
@@ -194,3 +197,19 @@ async def test_server_paths_outside_the_roots_are_refused_alike(
         assert "not a datasets folder or .parquet file" in refused.json()["detail"][0]["msg"]
     unknown = await client.post(f"{URL}/path", json={"path": str(home), "nope": 1})
     assert unknown.status_code == 422
+
+
+async def test_an_upload_left_by_a_dead_server_is_swept_by_the_next(
+    client: httpx.AsyncClient, tmp_path: Path, home: Path
+) -> None:
+    spool = home / "uploads"
+    spool.mkdir()
+    old, recent = spool / "traces-old.parquet", spool / "traces-recent.parquet"
+    for leftover in (old, recent):
+        leftover.write_bytes(b"PAR1 partial")
+    day_ago = time.time() - STALE_UPLOAD_S - 60
+    os.utime(old, (day_ago, day_ago))
+    body = _parquet(_gsm8k_rows(1), tmp_path / "one.parquet")
+    response = await client.post(URL, params={"format": "gsm8k"}, content=body, headers=PARQUET)
+    assert response.status_code == 200, response.text
+    assert _spooled(home) == [recent]  # a live import's file is left alone

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -28,6 +29,8 @@ _YIELD_ROWS = 64
 _SAVED = ("dataset_info.json", "state.json", "dataset_dict.json")
 # Every Parquet file starts and ends with these four bytes.
 _PARQUET_MAGIC = b"PAR1"
+# An upload spooled longer ago than this belongs to no live import (a request is far shorter).
+STALE_UPLOAD_S = 24 * 3600
 
 
 def reads_rows(path: Path, fmt: str) -> bool:
@@ -131,11 +134,22 @@ def server_path(value: str, settings: Settings) -> Path:
 
 
 def _spool_file(home: Path) -> tuple[BinaryIO, Path]:
-    """A new temporary file under ``home/uploads``, open for writing."""
+    """A new temporary file under ``home/uploads``, open for writing; spooled uploads older
+    than ``STALE_UPLOAD_S`` (left by a server that died mid-import) are removed first."""
     spool = home / "uploads"
     spool.mkdir(parents=True, exist_ok=True)
+    _remove_stale(spool, time.time() - STALE_UPLOAD_S)
     fd, name = tempfile.mkstemp(prefix="traces-", suffix=".parquet", dir=spool)
     return os.fdopen(fd, "wb"), Path(name)
+
+
+def _remove_stale(spool: Path, before: float) -> None:
+    for leftover in spool.glob("traces-*.parquet"):
+        try:
+            if leftover.stat().st_mtime < before:
+                leftover.unlink()
+        except OSError:
+            pass  # another import removed it, or it is not ours to remove
 
 
 async def _spool(chunks: AsyncIterable[bytes], out: BinaryIO) -> int:
