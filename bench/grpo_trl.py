@@ -1,13 +1,15 @@
 # ruff: noqa: E402
-"""Seconds per GRPO step: TRL's GRPOTrainer against a minimal hand-written GRPO step.
+"""Seconds per GRPO step: TRL's GRPOTrainer, and the torch backend's recipe on it
+(``training/rl/trainer.py``: TRL's trainer with our prompt rendering, optimizer, schedule and
+run records), against a minimal hand-written GRPO step.
 
 The same tiny random-weight model (the ``tiny-llama`` preset, char tokenizer), the same G,
 prompts per step, completion length (``min_new_tokens = max_new_tokens``, so every completion
 has exactly that many tokens), sampling settings, reward (a pure function of the text), loss
 (``dapo``, beta 0, one update per rollout) and optimizer (AdamW), on one CPU thread count. The
 first ``--warmup`` steps of each are not timed; the median of the rest is reported, over
-``--rounds`` alternating rounds of the two. Ends with one JSON line per figure (docs/rl.md,
-"Why our own loop").
+``--rounds`` alternating rounds of the three. Ends with one JSON line per figure (docs/rl.md,
+"TRL's GRPOTrainer and the minimal loop").
 
     .venv/bin/python -P bench/grpo_trl.py [--quick] [--steps N] [--length L] [--rounds R]
 """
@@ -166,6 +168,80 @@ def trl_steps(a: argparse.Namespace, prompts: list[str]) -> list[float]:
     return times[a.warmup :]
 
 
+def recipe_steps(a: argparse.Namespace, prompts: list[str]) -> list[float]:
+    """The torch backend's trainer as the recipe builds it, with the same reward and shape."""
+    from transformers import TrainerCallback
+
+    from tunix_rt.training.config import load_config
+    from tunix_rt.training.rl.data import prompt_dataset
+    from tunix_rt.training.rl.recipe import grpo_args
+    from tunix_rt.training.rl.samples import SamplesLog
+    from tunix_rt.training.rl.setup import setup_rl
+    from tunix_rt.training.rl.trainer import JudgeGRPOTrainer
+
+    times: list[float] = []
+
+    class Clock(TrainerCallback):  # type: ignore[misc]
+        t0 = 0.0
+
+        def on_step_begin(self, *_: Any, **__: Any) -> None:
+            self.t0 = time.perf_counter()
+
+        def on_step_end(self, *_: Any, **__: Any) -> None:
+            times.append(time.perf_counter() - self.t0)
+
+    with tempfile.TemporaryDirectory() as out:
+        data = Path(out) / "prompts.jsonl"
+        data.write_text(
+            "".join(
+                json.dumps({"id": str(k), "prompt": f"What is {10 + k} + {20 + 2 * k}?",
+                            "expected_answer": str(30 + 3 * k)}) + "\n"
+                for k in range(len(prompts))
+            )
+        )  # fmt: skip
+        steps = a.warmup + a.steps
+        cfg = load_config(
+            {
+                "algorithm": "grpo",
+                "model": "tiny-llama",
+                "data_path": str(data),
+                "output_dir": str(Path(out) / "run"),
+                "max_steps": steps,
+                "learning_rate": 1e-5,
+                "lr_schedule": "constant",
+                "batch_size": a.prompts * a.g,
+                "num_threads": a.threads,
+                "max_seq_length": 256,
+                "log_every_steps": steps,
+                "rl": {
+                    "num_generations": a.g,
+                    "prompts_per_step": a.prompts,
+                    "max_new_tokens": a.length,
+                    "loss": "dapo",
+                    "samples_prompts": 0,
+                },
+            }
+        )
+        s = setup_rl(cfg, reuse_tokenizer=False)
+        args = grpo_args(cfg, s.out_dir, steps)
+        args.generation_kwargs = {"min_new_tokens": a.length}
+        args.save_strategy = "no"
+        trainer = JudgeGRPOTrainer(
+            run_cfg=cfg,
+            judges=[digit_reward],  # type: ignore[list-item]  # any TRL reward function
+            samples=SamplesLog(s.out_dir, max_bytes=1_000, keep_until_step=0),
+            clock=lambda: 0.0,
+            total_steps=steps,
+            model=s.model,
+            args=args,
+            train_dataset=prompt_dataset(s.prompts),
+            processing_class=s.tokenizer,
+            callbacks=[Clock()],
+        )
+        trainer.train()
+    return times[a.warmup :]
+
+
 def main() -> None:
     """Run both, print the medians and the ratio."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -184,14 +260,25 @@ def main() -> None:
     prompts = _prompts(64)
     mine: list[float] = []
     theirs: list[float] = []
-    # Alternating rounds share out whatever else the machine is doing between the two.
+    ours: list[float] = []
+    # Alternating rounds share out whatever else the machine is doing between the three.
     for _ in range(a.rounds):
         mine += minimal_steps(a, prompts)
         theirs += trl_steps(a, prompts)
-    m, t = statistics.median(mine), statistics.median(theirs)
+        ours += recipe_steps(a, prompts)
+    m, t, r = statistics.median(mine), statistics.median(theirs), statistics.median(ours)
     shape = {"g": a.g, "prompts": a.prompts, "length": a.length, "threads": a.threads}
-    print(f"minimal loop {m:.3f} s/step, TRL GRPOTrainer {t:.3f} s/step, ratio {t / m:.2f}")
-    for name, value in (("minimal_s_per_step", m), ("trl_s_per_step", t), ("trl_ratio", t / m)):
+    print(
+        f"minimal loop {m:.3f} s/step, TRL GRPOTrainer {t:.3f} s/step (ratio {t / m:.2f}), "
+        f"the torch backend's trainer {r:.3f} s/step (ratio {r / m:.2f})"
+    )
+    for name, value in (
+        ("minimal_s_per_step", m),
+        ("trl_s_per_step", t),
+        ("trl_ratio", t / m),
+        ("recipe_s_per_step", r),
+        ("recipe_ratio", r / m),
+    ):
         print(json.dumps({"bench": "grpo_trl", "figure": name, "value": round(value, 4), **shape}))
 
 

@@ -7,51 +7,34 @@ model as a queued run with live progress, evaluates it on the held-out problems,
 accuracy per category beside the steps, examples, tokens/s and time it took. The budget is a
 number of optimizer steps, so the accuracy is a function of the seed alone and a slower box
 only takes longer; ``--time-budget`` bounds by seconds instead. ``--ablation`` trains the
-``answer_only`` style on the same budget.
+``answer_only`` style on the same budget; ``--rl`` continues with GRPO (cli/demo_rl.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
-import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tunix_rt.cli.common import fail, run, sessionmaker_for
+from tunix_rt.cli.common import run
+from tunix_rt.cli.demo_runs import Outcome, console, platform, train_and_evaluate
 from tunix_rt.datasets import evalsets
 from tunix_rt.datasets import service as dataset_service
 from tunix_rt.datasets.schemas import DatasetBuild, DatasetFilters, EvalItemIn
 from tunix_rt.db.session import session_scope
-from tunix_rt.evaluation import service as evaluation_service
-from tunix_rt.evaluation.models import Evaluation, EvaluationStatus
-from tunix_rt.evaluation.schemas import EvaluateRequest
-from tunix_rt.evaluation.scorecard import Scorecard, Spread
-from tunix_rt.jobs import HANDLERS
-from tunix_rt.jobs.train_submit import TrainRunRequest, submit_train_run
-from tunix_rt.runs import metrics
-from tunix_rt.runs import service as run_service
-from tunix_rt.runs.models import TERMINAL, Run, RunStatus
-from tunix_rt.runs.worker import Worker, WorkerConfig
+from tunix_rt.evaluation.scorecard import Spread
 from tunix_rt.settings import Settings, get_settings
 from tunix_rt.traces import service as trace_service
 from tunix_rt.traces.generators import reasoning_mix
 
-console = Console()
+__all__ = ["GOAL_ACCURACY", "DemoPlan", "Outcome", "demo", "demo_figure", "run_demo"]
+
 # The learning area's goal for the demo's held-out accuracy.
 GOAL_ACCURACY = 0.97
 
@@ -132,21 +115,6 @@ class DemoPlan:
         return replace(self, train=train)
 
 
-@dataclass
-class Outcome:
-    """What one trained style scored on the held-out problems."""
-
-    style: str
-    run_id: uuid.UUID
-    steps: int
-    examples: int
-    tokens_per_s: float | None
-    train_s: float | None  # the training process's own clock, from its first step to the end
-    accuracy: float
-    ci95: tuple[float, float] | None
-    by_category: dict[str, Spread]
-
-
 async def _prepare(session: AsyncSession, settings: Settings, plan: DemoPlan) -> tuple[str, str]:
     """Seed the traces, build the dataset, register its held-out split; returns (key, eval set)."""
     traces = reasoning_mix.generate(plan.n_train + plan.n_heldout, seed=plan.seed, **plan.knobs)
@@ -196,85 +164,6 @@ def _eval_item(n: int, row: dict[str, Any]) -> EvalItemIn:
     )
 
 
-async def _follow_training(
-    factory: async_sessionmaker[AsyncSession], run_id: uuid.UUID, plan: DemoPlan
-) -> Run:
-    """A progress bar of steps (or seconds, under a time budget alone) with loss and ETA."""
-    steps: int | None = plan.train.get("max_steps")
-    budget_s: float | None = plan.train.get("time_budget_s")
-    columns = [
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[info]}"),
-    ]
-    with Progress(*columns, console=console) as progress:
-        task = progress.add_task("training", total=steps or budget_s, info="queued")
-        while True:
-            await asyncio.sleep(1.0)
-            async with factory() as session:
-                current = await run_service.get_run(session=session, run_id=run_id)
-                latest = await metrics.latest_event(session=session, run_id=run_id, event="train")
-            info = str(current.status)
-            if latest is not None:
-                info = (
-                    f"step {latest.get('step')}/{steps or '?'}  loss {latest.get('loss', 0.0):.4f}"
-                    f"  {latest.get('tokens_per_s', 0.0):,.0f} tok/s"
-                )
-                done = latest.get("step", 0) if steps else latest.get("elapsed_s", 0.0)
-                progress.update(task, completed=done)
-            progress.update(task, info=info)
-            if current.status in TERMINAL:
-                if current.status == RunStatus.SUCCEEDED:
-                    progress.update(task, completed=steps or budget_s)
-                return current
-
-
-async def _training_figures(
-    factory: async_sessionmaker[AsyncSession], run_id: uuid.UUID
-) -> tuple[int, float | None, float | None]:
-    """(steps, mean tokens/s after the first log window, training seconds) of a finished run."""
-    async with factory() as session:
-        events = await metrics.read_metrics(session=session, run_id=run_id)
-    train = [e.data for e in events if e.event == "train"]
-    end = next((e.data for e in reversed(events) if e.event == "end"), None)
-    steps = int((end or (train[-1] if train else {})).get("step", 0))
-    rates = [float(d["tokens_per_s"]) for d in train[1:] if "tokens_per_s" in d]
-    rate = sum(rates) / len(rates) if rates else None
-    elapsed = end.get("elapsed_s") if end else None
-    return steps, rate, float(elapsed) if isinstance(elapsed, int | float) else None
-
-
-async def _evaluate(
-    factory: async_sessionmaker[AsyncSession],
-    settings: Settings,
-    run_id: uuid.UUID,
-    eval_set: str,
-    max_new_tokens: int,
-) -> Evaluation:
-    request = EvaluateRequest(
-        eval_set=eval_set,
-        judges=["answer_correctness", "format"],
-        primary_judge="answer_correctness",
-        max_new_tokens=max_new_tokens,
-    )
-    async with session_scope(factory) as session:
-        evaluation = await evaluation_service.request_evaluation(
-            session=session, settings=settings, run_id=run_id, request=request
-        )
-    with console.status("generating and judging the held-out problems"):
-        while True:
-            await asyncio.sleep(1.0)
-            async with factory() as session:
-                current = await evaluation_service.get_evaluation(
-                    session=session, evaluation_id=evaluation.id
-                )
-            if current.status in (EvaluationStatus.SUCCEEDED, EvaluationStatus.FAILED):
-                return current
-
-
 async def _train_and_evaluate(
     factory: async_sessionmaker[AsyncSession],
     settings: Settings,
@@ -284,52 +173,32 @@ async def _train_and_evaluate(
     style: str,
 ) -> Outcome:
     config = {**plan.train, "style": style, "dataset": key, "seed": plan.seed}
-    async with session_scope(factory) as session:
-        queued = await submit_train_run(
-            session=session,
-            settings=settings,
-            body=TrainRunRequest(config=config, name=f"demo-{style}"),
-            mode="async",
-        )
-    assert isinstance(queued, Run)
-    console.print(f"run {queued.id} ({style}) queued; logs: tunix-rt runs logs {queued.id}")
-    finished = await _follow_training(factory, queued.id, plan)
-    if finished.status != RunStatus.SUCCEEDED:
-        raise fail(f"training run {finished.id} {finished.status}: {finished.error}")
-    evaluation = await _evaluate(factory, settings, finished.id, eval_set, plan.max_new_tokens)
-    if evaluation.status != EvaluationStatus.SUCCEEDED or evaluation.scorecard is None:
-        raise fail(f"evaluation {evaluation.id} failed: {evaluation.error}")
-    card = Scorecard.model_validate(evaluation.scorecard).judges["answer_correctness"]
-    steps, rate, train_s = await _training_figures(factory, finished.id)
-    return Outcome(
-        style=style,
-        run_id=finished.id,
-        steps=steps,
-        examples=steps * plan.examples_per_step,
-        tokens_per_s=rate,
-        train_s=train_s,
-        accuracy=card.mean or 0.0,
-        ci95=card.ci95,
-        by_category=card.by_category,
+    return await train_and_evaluate(
+        factory,
+        settings,
+        config,
+        label=style,
+        eval_set=eval_set,
+        max_new_tokens=plan.max_new_tokens,
+        examples_per_step=plan.examples_per_step,
     )
+
+
+async def prepare(
+    factory: async_sessionmaker[AsyncSession], settings: Settings, plan: DemoPlan
+) -> tuple[str, str]:
+    """Seed, build and register the held-out split; returns (dataset key, eval set name)."""
+    async with session_scope(factory) as session:
+        return await _prepare(session, settings, plan)
 
 
 async def run_demo(settings: Settings, plan: DemoPlan, styles: list[str]) -> list[Outcome]:
     """The whole demo under ``settings.home``: one Outcome per trained style, in order."""
-    # Migrated before the worker polls the jobs table.
-    async with sessionmaker_for(settings) as factory:
-        config = WorkerConfig(concurrency=1)
-        worker = Worker(settings=settings, sessionmaker=factory, handlers=HANDLERS, config=config)
-        loop = asyncio.create_task(worker.run())
-        try:
-            async with session_scope(factory) as session:
-                key, eval_set = await _prepare(session, settings, plan)
-            return [
-                await _train_and_evaluate(factory, settings, plan, key, eval_set, s) for s in styles
-            ]
-        finally:
-            worker.request_stop(hand_back=True)
-            await loop
+    async with platform(settings) as factory:
+        key, eval_set = await prepare(factory, settings, plan)
+        return [
+            await _train_and_evaluate(factory, settings, plan, key, eval_set, s) for s in styles
+        ]
 
 
 def _report(outcomes: list[Outcome], wall_s: float) -> None:
@@ -395,7 +264,6 @@ def _ci(ci: tuple[float, float] | None) -> str:
 
 def demo_figure(name: str, value: float, unit: str, baseline: float, goal: str) -> dict[str, Any]:
     """One figure line of the demo (bench/demo.py prints the same shape)."""
-    """One bench JSON figure of the demo (bench/demo.py prints the same shape)."""
     ratio = value / baseline if baseline > 0 else None
     return {
         "bench": "demo",
@@ -429,6 +297,17 @@ def demo(
         None, "--n-heldout", min=10, help="Held-out problems (the eval set)."
     ),
     seed: int | None = typer.Option(None, "--seed", min=0, help="Seed of the data and the model."),
+    rl: bool = typer.Option(
+        False, "--rl", help="Then GRPO from the SFT model on the training prompts (docs/rl.md)."
+    ),
+    rl_control: bool = typer.Option(
+        False,
+        "--rl-control",
+        help="With --rl: also continue SFT from the same model for GRPO's measured time.",
+    ),
+    rl_steps: int | None = typer.Option(
+        None, "--rl-steps", min=1, help="GRPO steps (with --rl; default 80)."
+    ),
 ) -> None:
     """Seed, build, train a tiny model through the queue, evaluate on held-out problems, report."""
     plan = DemoPlan()
@@ -439,6 +318,11 @@ def demo(
     if seed is not None:
         plan = replace(plan, seed=seed)
     plan = plan.budgeted(steps=steps, time_budget_s=time_budget)
+    if rl or rl_control or rl_steps is not None:
+        from tunix_rt.cli import demo_rl  # it imports this module
+
+        demo_rl.main(plan, rl=rl, control=rl_control, steps=rl_steps, ablation=ablation)
+        return
     styles = [plan.style, "answer_only"] if ablation else [plan.style]
     started = time.monotonic()
     outcomes = run(lambda: run_demo(get_settings(), plan, styles))

@@ -29,7 +29,10 @@ def train(
         _dry_run(config)
         return
     try:
-        reason = run_training(load_config(config), resume=resume)
+        cfg = load_config(config)
+        if cfg.rl is not None and cfg.rl.init_from and not Path(cfg.rl.init_from).is_dir():
+            cfg = run(lambda: _resolve_init_from(cfg))  # a run id or registry:// URI
+        reason = run_training(cfg, resume=resume)
     except TunixRtError as exc:
         raise _failure(exc) from None
     if reason == "signal":
@@ -93,6 +96,14 @@ def _dry_run(config: Path) -> None:
 
     for line in run(check):
         typer.echo(line)
+
+
+async def _resolve_init_from(cfg: Any) -> Any:
+    """``rl.init_from`` (a run id or registry URI) as its model directory, from the database."""
+    from tunix_rt.jobs import grpo
+
+    async with cli_session() as session:
+        return await grpo.resolved_config(session=session, cfg=cfg)
 
 
 def _failure(exc: TunixRtError) -> typer.Exit:

@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tunix_rt.datasets import evalsets
 from tunix_rt.datasets.contamination import ContaminationIndex
 from tunix_rt.db.session import session_scope
-from tunix_rt.errors import InvalidInput, NotFound, TunixRtError
+from tunix_rt.errors import InvalidInput, NotFound, Problem, TunixRtError
 from tunix_rt.registry import service as registry_service
 from tunix_rt.runs import service as runs_service
 from tunix_rt.runs.handlers import JobContext, JobFailed
+from tunix_rt.training import tunix_backend
 from tunix_rt.training.config import TrainConfig
 from tunix_rt.training.rl.config import is_run_id
 
@@ -31,9 +32,54 @@ async def init_from_dir(*, session: AsyncSession, init_from: str) -> tuple[str, 
         raise InvalidInput(f"rl.init_from: {init_from!r} is not a run id or registry:// URI")
     run = await runs_service.get_run(session=session, run_id=uuid.UUID(init_from))
     final = Path(run.run_dir) / "final"
-    if not (final / "config.json").is_file():
+    if not (final / "config.json").is_file() and not tunix_backend.is_tunix_model_dir(final):
         raise NotFound(f"rl.init_from: run {init_from} has no final/ model")
     return str(final), f"run {run.name!r}, {final}"
+
+
+def needs_resolving(cfg: TrainConfig) -> bool:
+    """Whether ``rl.init_from`` names a run or a registry version (the database resolves it)."""
+    rl = cfg.rl
+    return rl is not None and rl.init_from is not None and not _is_dir(rl.init_from)
+
+
+async def init_from_problems(*, session: AsyncSession, cfg: TrainConfig) -> list[Problem]:
+    """At submit: an ``rl.init_from`` run id or registry URI that names nothing, by name.
+
+    A run that exists passes even before its ``final/`` is written (it may still be training:
+    the worker checks again when the GRPO run starts). A directory that does not exist is
+    refused by the config itself (``rl_problems``)."""
+    if not needs_resolving(cfg):
+        return []
+    assert cfg.rl is not None
+    init_from = cfg.rl.init_from
+    assert init_from is not None
+    try:
+        if is_run_id(init_from):
+            await runs_service.get_run(session=session, run_id=uuid.UUID(init_from))
+        else:
+            await init_from_dir(session=session, init_from=init_from)
+    except TunixRtError as exc:
+        return [Problem("config.rl.init_from", exc.message.removeprefix("rl.init_from: "))]
+    return []
+
+
+async def resolved_config(*, session: AsyncSession, cfg: TrainConfig) -> TrainConfig:
+    """``cfg`` with ``rl.init_from`` pointed at its model directory (``tunix-rt train``);
+    InvalidInput naming ``rl.init_from`` when it names nothing with a model."""
+    if not needs_resolving(cfg):
+        return cfg
+    assert cfg.rl is not None
+    assert cfg.rl.init_from is not None
+    try:
+        path, _ = await init_from_dir(session=session, init_from=cfg.rl.init_from)
+    except TunixRtError as exc:
+        msg = exc.message.removeprefix("rl.init_from: ")
+        problem = Problem("rl.init_from", msg)
+        raise InvalidInput("invalid training config", problems=[problem]) from None
+    doc = cfg.model_dump(mode="json")
+    doc["rl"]["init_from"] = path
+    return TrainConfig.model_validate(doc)
 
 
 async def resolve_init_from(ctx: JobContext, cfg: TrainConfig) -> TrainConfig:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt.datasets import service as dataset_service
 from tunix_rt.errors import NotFound, Problem
+from tunix_rt.jobs import grpo
 from tunix_rt.registry import service as registry_service
 from tunix_rt.training import preflight
 from tunix_rt.training.config import TrainConfig
@@ -18,8 +19,13 @@ from tunix_rt.training.data import TraceRow, load_rows
 
 
 def needs_database(cfg: TrainConfig) -> bool:
-    """Whether checking ``cfg`` reads the database (a dataset key or a registry model)."""
-    return cfg.dataset is not None or cfg.model.startswith(registry_service.URI_PREFIX)
+    """Whether checking ``cfg`` reads the database (a dataset key, a registry model, or an
+    ``rl.init_from`` run id or registry URI)."""
+    return (
+        cfg.dataset is not None
+        or cfg.model.startswith(registry_service.URI_PREFIX)
+        or grpo.needs_resolving(cfg)
+    )
 
 
 async def _model_dir(session: AsyncSession | None, cfg: TrainConfig) -> str | None:
@@ -68,6 +74,10 @@ async def check_model_and_length(
     """The model and tokenizer resolved (checks) or refused (problems), then the length fit.
 
     ``session`` may be None when ``needs_database(cfg)`` is False (``tunix-rt train``)."""
+    if session is not None:
+        refused = await grpo.init_from_problems(session=session, cfg=cfg)
+        if refused:
+            return preflight.Resolved([], refused)
     model_dir = await _model_dir(session, cfg)
     resolved = preflight.resolve(cfg, model_dir)
     if resolved.problems:

@@ -16,7 +16,7 @@ EXIT_INVALID, EXIT_UNAVAILABLE, EXIT_SIGNAL = 2, 5, 143
 
 def run_training(cfg: TrainConfig, *, resume: bool) -> StopReason:
     """Dispatch to the configured backend; returns why the run stopped."""
-    if cfg.algorithm == "grpo":
+    if cfg.algorithm == "grpo" and cfg.backend == "torch":
         from tunix_rt.training.rl import recipe as grpo
 
         return grpo.train(cfg, resume=resume).stop_reason
@@ -27,6 +27,10 @@ def run_training(cfg: TrainConfig, *, resume: bool) -> StopReason:
             raise Unavailable(
                 f"backend: tunix needs the google-tunix extra (pip install -e .[tunix]): {exc}"
             ) from None
+        if cfg.algorithm == "grpo":
+            from tunix_rt.training.tunix_backend import grpo as tunix_grpo
+
+            return tunix_grpo.train(cfg, resume=resume).stop_reason
         return tunix_backend.train(cfg, resume=resume).stop_reason
     from tunix_rt.training.torch_recipe import train
 

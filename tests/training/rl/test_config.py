@@ -46,7 +46,7 @@ def test_a_grpo_config_with_defaults_is_valid(tmp_path: Path) -> None:
         ({"beta": 0.04}, {}, "rl.beta"),
         ({}, {"algorithm": "sft"}, "rl"),
         (None, {}, "rl"),
-        ({}, {"backend": "tunix"}, "algorithm"),
+        ({"scale_rewards": "batch"}, {"backend": "tunix"}, "rl.scale_rewards"),
         ({}, {"gradient_accumulation_steps": 2}, "gradient_accumulation_steps"),
         ({}, {"eval_every_steps": 5}, "eval_every_steps"),
         ({"max_new_tokens": 600}, {"max_seq_length": 512}, "rl.max_new_tokens"),
@@ -85,3 +85,9 @@ def test_a_checkpoint_saved_before_algorithm_existed_still_resumes(tmp_path: Pat
     grpo = load_config(_doc(tmp_path, {}))
     with pytest.raises(InvalidInput, match="config differs"):
         check_resumable(saved, grpo)
+
+
+def test_a_micro_batch_at_least_the_step_or_dividing_it_is_accepted(tmp_path: Path) -> None:
+    for batch_size in (12, 64, 6, 4, 3):
+        doc = _doc(tmp_path, {"num_generations": 4, "prompts_per_step": 3}, batch_size=batch_size)
+        assert "batch_size" not in _locs(doc), batch_size

@@ -69,3 +69,10 @@ def test_score_all_weights_the_judges_and_reports_the_first_wrong_step() -> None
     assert scored.total == [pytest.approx(1.1), pytest.approx(0.1)]
     assert scored.per_judge == {"answer_correctness": [1.0, 0.0], "format": [1.0, 1.0]}
     assert scored.first_wrong == [None, 2]  # step_check read for the samples, not rewarded
+
+
+def test_a_judge_listed_twice_keeps_a_series_each() -> None:
+    fns = _fns(RewardSpec(judge="step_check"), RewardSpec(judge="step_check", mode="process"))
+    assert [fn.__name__ for fn in fns] == ["step_check", "step_check_process"]
+    scored = score_all(fns, ["q"], [_numbered(["2+3=5", "5*2=11"], "11")], expected_answer=["10"])
+    assert scored.per_judge == {"step_check": [0.0], "step_check_process": [0.5]}

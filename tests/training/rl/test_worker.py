@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 from sqlalchemy import delete
+from typer.testing import CliRunner
 
+from tunix_rt.cli.main import app
 from tunix_rt.datasets import evalsets
 from tunix_rt.datasets.models import EvalSet
 from tunix_rt.datasets.schemas import EvalItemIn
@@ -124,11 +128,30 @@ async def test_grpo_from_an_sft_run_through_a_worker(
     assert f"data_path: {run_dir / 'rl_prompts.jsonl'}" in written
 
 
-async def test_init_from_an_unknown_run_fails_the_run_naming_the_key(
-    api: Any, settings: Settings, start_worker: Any
+@pytest.mark.parametrize(
+    "init_from", [str(uuid.uuid4()), "registry://no-such-family", "/no/such/model/dir"]
+)
+async def test_init_from_that_names_nothing_is_refused_at_submit(
+    api: Any, settings: Settings, init_from: str
 ) -> None:
-    start_worker()
-    body = {"config": _grpo(settings, str(uuid.uuid4()))}
-    run = (await api.post("/api/tunix/run", json=body, timeout=60)).json()
-    assert run["status"] == "failed"
-    assert "not found" in run["error"]
+    body = {"config": _grpo(settings, init_from)}
+    response = await api.post("/api/tunix/run", json=body)
+    assert response.status_code == 422, response.text
+    assert [d["loc"] for d in response.json()["detail"]] == [["config", "rl", "init_from"]]
+    for dry in (True, False):  # a dry run refuses what a submit does
+        again = await api.post("/api/tunix/run", json={**body, "dry_run": dry})
+        assert again.status_code == 422
+
+
+def test_tunix_rt_train_refuses_an_unknown_run_id_naming_the_key(
+    tmp_path: Path, settings: Settings, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TUNIX_RT_HOME", str(settings.home))
+    monkeypatch.setenv("TUNIX_RT_DATABASE_URL", database_url)
+    doc = {**_grpo(settings, str(uuid.uuid4())), "output_dir": str(tmp_path / "run")}
+    (tmp_path / "grpo.json").write_text(json.dumps(doc))
+    for argv in (["train"], ["train", "--dry-run"]):
+        result = CliRunner().invoke(app, [*argv, "--config", str(tmp_path / "grpo.json")])
+        assert result.exit_code == 2, result.output
+        assert "rl.init_from" in result.output
+        assert "not found" in result.output

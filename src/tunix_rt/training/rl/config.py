@@ -77,6 +77,8 @@ def rl_problems(cfg: TrainConfig) -> list[Problem]:
     out = _sft_only_problems(cfg)
     if rl.max_new_tokens >= cfg.max_seq_length:
         out.append(Problem("rl.max_new_tokens", f"must be < max_seq_length ({cfg.max_seq_length})"))
+    if cfg.backend == "torch":
+        out.extend(_torch_problems(cfg))
     if rl.num_generations < 2:
         out.append(Problem("rl.num_generations", "GRPO compares G >= 2 completions per prompt"))
     if not rl.rewards:
@@ -98,9 +100,7 @@ def rl_problems(cfg: TrainConfig) -> list[Problem]:
 
 def _sft_only_problems(cfg: TrainConfig) -> list[Problem]:
     """Keys of the SFT loop that GRPO's loop does not honour."""
-    out: list[Problem] = []
-    if cfg.backend != "torch":
-        out.append(Problem("algorithm", f"grpo runs on the torch backend (not {cfg.backend})"))
+    out: list[Problem] = _tunix_problems(cfg) if cfg.backend == "tunix" else []
     if cfg.gradient_accumulation_steps != 1:
         out.append(
             Problem("gradient_accumulation_steps", "grpo takes one update per rollout (use 1)")
@@ -112,6 +112,47 @@ def _sft_only_problems(cfg: TrainConfig) -> list[Problem]:
     if cfg.eval_data_path is not None:
         out.append(Problem("eval_data_path", "grpo has no eval loss; set eval_set instead"))
     return out
+
+
+def _tunix_problems(cfg: TrainConfig) -> list[Problem]:
+    """``rl:`` keys Tunix's GRPO learner cannot honour (docs/rl.md, the per-backend table)."""
+    rl = cfg.rl
+    assert rl is not None
+    out: list[Problem] = []
+    if rl.scale_rewards == "batch":
+        out.append(
+            Problem(
+                "rl.scale_rewards",
+                "the tunix backend has group (Tunix's grpo estimator) and none, not batch",
+            )
+        )
+    per = min(rl.prompts_per_step, cfg.batch_size // rl.num_generations)
+    if per < 1 or rl.prompts_per_step % per:
+        out.append(
+            Problem(
+                "batch_size",
+                "the tunix backend micro-batches whole groups: batch_size / num_generations "
+                f"prompts must divide prompts_per_step ({rl.prompts_per_step})",
+            )
+        )
+    return out
+
+
+def _torch_problems(cfg: TrainConfig) -> list[Problem]:
+    """The torch backend's step is ``prompts_per_step x G`` completions in micro-batches of
+    ``batch_size`` (TRL's generation batch and ``per_device_train_batch_size``)."""
+    rl = cfg.rl
+    assert rl is not None
+    step = rl.prompts_per_step * rl.num_generations
+    if cfg.batch_size < step and step % cfg.batch_size:
+        return [
+            Problem(
+                "batch_size",
+                f"the micro-batch must divide prompts_per_step x num_generations ({step}), "
+                "or be at least that",
+            )
+        ]
+    return []
 
 
 def _reward_problems(i: int, spec: RewardSpec) -> list[Problem]:
@@ -140,6 +181,12 @@ def _init_problems(init_from: str) -> list[Problem]:
                 f"{init_from!r} is neither a run id, a registry:// URI nor a model directory",
             )
         ]
-    if not (path / "config.json").is_file():
+    if not (path / "config.json").is_file() and not _is_tunix_dir(path):
         return [Problem("rl.init_from", f"{init_from} has no config.json (not a saved model)")]
     return []
+
+
+def _is_tunix_dir(path: Path) -> bool:
+    from tunix_rt.training.tunix_backend import is_tunix_model_dir  # no JAX import
+
+    return is_tunix_model_dir(path)

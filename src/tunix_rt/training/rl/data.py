@@ -65,3 +65,21 @@ def load_prompts(path: Path | str) -> list[RlPrompt]:
     if not out:
         raise InvalidInput(f"data_path: {path} has no training prompts")
     return out
+
+
+def prompt_dataset(prompts: list[RlPrompt]) -> Any:
+    """The prompts as the ``datasets.Dataset`` TRL's GRPOTrainer samples from: ``prompt`` (the
+    question, rendered by the trainer in our template), and the columns the judges read
+    (``expected_answer``, ``id``, ``category``, ``difficulty``), which reach every reward
+    function as keyword arguments."""
+    from datasets import Dataset
+
+    return Dataset.from_dict(
+        {
+            "prompt": [p.prompt for p in prompts],
+            "expected_answer": [p.expected_answer for p in prompts],
+            "id": [p.id for p in prompts],
+            "category": [p.category for p in prompts],
+            "difficulty": [p.difficulty for p in prompts],
+        }
+    )

@@ -62,16 +62,18 @@ def first_wrong_step(verdict: Verdict) -> int | None:
 
 @dataclass(frozen=True)
 class JudgeReward:
-    """A registered judge as a reward function (``__name__`` is the judge: TRL's metric key)."""
+    """A registered judge as a reward function (``__name__`` is TRL's metric key: the judge, or
+    ``<judge>_<mode>`` for the second entry of a judge listed twice)."""
 
     spec: RewardSpec
     judge: JudgeFn
     style: TraceStyle
     template: ChatTemplate
+    name: str | None = None  # None: the judge's name
 
     @property
     def __name__(self) -> str:
-        return self.spec.judge
+        return self.name or self.spec.judge
 
     def verdicts(
         self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any
@@ -114,8 +116,14 @@ class JudgeReward:
 def build_rewards(
     specs: Sequence[RewardSpec], *, style: TraceStyle, template: ChatTemplate
 ) -> list[JudgeReward]:
-    """One reward function per ``rl.rewards`` entry (names were checked by the config)."""
-    return [JudgeReward(s, JUDGES[s.judge].fn, style, template) for s in specs]
+    """One reward function per ``rl.rewards`` entry (names were checked by the config); a judge
+    listed twice keeps ``<judge>_<mode>`` as the second one's name, so each has its own series."""
+    out: list[JudgeReward] = []
+    for spec in specs:
+        taken = {fn.__name__ for fn in out}
+        name = f"{spec.judge}_{spec.mode}" if spec.judge in taken else None
+        out.append(JudgeReward(spec, JUDGES[spec.judge].fn, style, template, name))
+    return out
 
 
 @dataclass(frozen=True)
@@ -141,18 +149,19 @@ def score_all(
     for fn in rewards:
         verdicts = fn.verdicts(prompts, completions, **columns)
         scores = [fn.score(v) for v in verdicts]
-        # Two entries of one judge (outcome and process) keep both series.
-        key = fn.spec.judge if fn.spec.judge not in per_judge else f"{fn.spec.judge}_{fn.spec.mode}"
-        per_judge[key] = scores
+        per_judge[fn.__name__] = scores  # a judge listed twice: <judge>_<mode> the second time
         total = [t + fn.spec.weight * s for t, s in zip(total, scores, strict=True)]
         if fn.spec.judge == "step_check":
             first_wrong = [first_wrong_step(v) for v in verdicts]
     if first_wrong is None:  # samples show the first wrong step whether or not it is rewarded
-        check = JudgeReward(
-            RewardSpec(judge="step_check"), JUDGES["step_check"].fn, *_render(rewards)
-        )
+        check = step_checker(*_render(rewards))
         first_wrong = [first_wrong_step(v) for v in check.verdicts(prompts, completions, **columns)]
     return Scored(per_judge, total, first_wrong)
+
+
+def step_checker(style: TraceStyle, template: ChatTemplate) -> JudgeReward:
+    """``step_check`` as a reward of weight 1 (for the first wrong step of samples)."""
+    return JudgeReward(RewardSpec(judge="step_check"), JUDGES["step_check"].fn, style, template)
 
 
 def _render(rewards: Sequence[JudgeReward]) -> tuple[TraceStyle, ChatTemplate]:

@@ -1,9 +1,9 @@
-"""Setting up a GRPO run (torch): prompts, tokenizer, policy (init_from, a preset or a dir,
-LoRA), the frozen reference when ``beta > 0``, and the judges as rewards."""
+"""Setting up a GRPO run (torch): prompts, tokenizer, policy (init_from, a preset or a dir),
+the LoRA adapter's ``peft`` config, and the judges as rewards. TRL's ``GRPOTrainer`` wraps the
+policy with the adapter and, when ``beta > 0``, keeps the reference (recipe.py)."""
 
 from __future__ import annotations
 
-import copy
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,10 +11,10 @@ from typing import Any
 
 import torch
 
-from tunix_rt.errors import InvalidInput
+from tunix_rt.errors import InvalidInput, Problem
 from tunix_rt.training import checkpoint as ckpt
 from tunix_rt.training import records, torch_setup
-from tunix_rt.training.config import TrainConfig
+from tunix_rt.training.config import LoraConfig, TrainConfig
 from tunix_rt.training.data import EncodeStats
 from tunix_rt.training.rl.config import RlConfig
 from tunix_rt.training.rl.data import RlPrompt, load_prompts
@@ -29,13 +29,12 @@ class RlSetup:
     rl: RlConfig
     out_dir: Path
     model: torch.nn.Module
-    reference: torch.nn.Module | None  # the initial policy, frozen (beta > 0 only)
+    peft_config: Any  # a peft.LoraConfig when ``lora:`` is set, else None
     tokenizer: Any
     prompts: list[RlPrompt]
     rewards: list[JudgeReward]
     device: torch.device
     total_steps: int | None
-    manifest: records.RunManifest
 
 
 def policy_source(cfg: TrainConfig) -> TrainConfig:
@@ -50,10 +49,13 @@ def policy_source(cfg: TrainConfig) -> TrainConfig:
 
 
 def rl_total_steps(cfg: TrainConfig, rl: RlConfig, n_prompts: int) -> int | None:
-    """Optimizer steps: ``max_steps``, or ``epochs`` passes over the prompts, whichever is less."""
+    """Optimizer steps: ``max_steps``, or ``epochs`` passes over the prompts, whichever is less.
+
+    An epoch is ``n_prompts // prompts_per_step`` steps: TRL's sampler drops the last partial
+    batch of prompts (a new order each epoch, so every prompt is drawn over the epochs)."""
     by_epochs = None
     if cfg.epochs is not None:
-        by_epochs = cfg.epochs * -(-n_prompts // rl.prompts_per_step)
+        by_epochs = cfg.epochs * (n_prompts // rl.prompts_per_step)
     limits = [s for s in (cfg.max_steps, by_epochs) if s is not None]
     return min(limits) if limits else None
 
@@ -84,6 +86,22 @@ def setup_rl(cfg: TrainConfig, *, reuse_tokenizer: bool) -> RlSetup:
     torch.set_num_threads(cfg.num_threads or torch_setup.default_threads())
     torch.manual_seed(cfg.seed)
     prompts = load_prompts(cfg.data_path)
+    if len(prompts) < rl.prompts_per_step:
+        raise InvalidInput(
+            f"rl.prompts_per_step: {rl.prompts_per_step} prompts per step, but data_path has "
+            f"{len(prompts)} training prompts"
+        )
+    if rl.init_from is not None and not Path(rl.init_from).is_dir():
+        raise InvalidInput(
+            "invalid training config",
+            problems=[
+                Problem(
+                    "rl.init_from",
+                    f"{rl.init_from!r} is not a model directory: a run id or registry:// URI is "
+                    "resolved by the platform (the worker, or tunix-rt train with the database)",
+                )
+            ],
+        )
     source = policy_source(cfg)
     _same_rendering(cfg, Path(source.model))
     # Reused from the SFT setup: the same tokenizer and model loading, the same refusals.
@@ -92,28 +110,43 @@ def setup_rl(cfg: TrainConfig, *, reuse_tokenizer: bool) -> RlSetup:
     )
     tokenizer.padding_side = "left"  # generation appends to the right of every prompt
     model = torch_setup._model(source, tokenizer)
-    reference = None
-    if rl.beta > 0:
-        reference = copy.deepcopy(model).eval()
-        reference.requires_grad_(False)
-    if cfg.lora is not None:
-        model = torch_setup._lora(model, cfg.lora)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    stats = EncodeStats(kept=len(prompts), truncated=0, dropped=0)
-    manifest = torch_setup._manifest(cfg, model, stats, 0, device)
-    if source.model != cfg.model:
-        manifest = manifest.model_copy(update={"model_source": "pretrained"})
     rewards = build_rewards(rl.rewards, style=cfg.style, template=cfg.template)
     return RlSetup(
         cfg,
         rl,
         out_dir,
         model.to(device),
-        reference.to(device) if reference is not None else None,
+        _peft_config(model, cfg.lora) if cfg.lora is not None else None,
         tokenizer,
         prompts,
         rewards,
         device,
         rl_total_steps(cfg, rl, len(prompts)),
-        manifest,
     )
+
+
+def _peft_config(model: torch.nn.Module, lora: LoraConfig) -> Any:
+    """``lora:`` as peft's config, for TRL's ``peft_config`` (a missing module is named)."""
+    from peft import LoraConfig as PeftLoraConfig
+
+    names = {name.rsplit(".", 1)[-1] for name, _ in model.named_modules()}
+    missing = sorted(set(lora.target_modules) - names)
+    if missing:
+        raise InvalidInput(f"lora.target_modules: the model has no {', '.join(missing)}")
+    return PeftLoraConfig(
+        r=lora.rank,
+        lora_alpha=lora.alpha,  # type: ignore[arg-type]  # peft accepts floats
+        lora_dropout=lora.dropout,
+        target_modules=list(lora.target_modules),
+        task_type="CAUSAL_LM",
+    )
+
+
+def run_manifest(s: RlSetup, model: torch.nn.Module) -> records.RunManifest:
+    """The run manifest of ``model`` as trained (the adapter's parameters when LoRA is on)."""
+    stats = EncodeStats(kept=len(s.prompts), truncated=0, dropped=0)
+    manifest = torch_setup._manifest(s.cfg, model, stats, 0, s.device)
+    if policy_source(s.cfg).model != s.cfg.model:
+        manifest = manifest.model_copy(update={"model_source": "pretrained"})
+    return manifest
