@@ -94,12 +94,62 @@ test("lists show real totals: “1–25 of N”", async ({ page, request }) => {
   await expect(page.getByTestId("stat-runs")).toHaveText(total!.toLocaleString("en-US"));
 });
 
+test("the traces list counts every match of its filters: “1–25 of 30”, then “26–30 of 30”", async ({ page, request }) => {
+  const category = `e2e-total-${Date.now().toString(36)}`;
+  const traces = Array.from({ length: 30 }, (_, n) => ({ prompt: `What is ${n} + 100?`, steps: [{ i: 0, type: "compute", content: `${n}+100=${n + 100}` }], final_answer: String(n + 100), meta: { category } }));
+  expect((await request.post(apiUrl("/api/traces/batch"), { data: traces })).ok()).toBeTruthy();
+  await page.goto(`/#/traces?category=${category}`);
+  const range = page.getByTestId("page-range");
+  await expect(range).toHaveText("1–25 of 30");
+  await page.getByRole("navigation", { name: "Pages" }).getByRole("button", { name: "Next" }).click();
+  await expect(range).toHaveText("26–30 of 30");
+  // the unfiltered list and the overview show the same real total
+  const all = (await (await request.get(apiUrl("/api/traces?limit=1"))).json()).pagination.total as number;
+  await page.goto("/#/traces");
+  await expect(range).toHaveText(`1–25 of ${all.toLocaleString("en-US")}`);
+  await page.goto("/");
+  await expect(page.getByTestId("stat-traces")).toHaveText(all.toLocaleString("en-US"));
+});
+
+test("every list of the UI shows its total, never “of more”", async ({ page, request }) => {
+  // at least one dataset, so the datasets page has a range to read
+  const category = `e2e-lists-${Date.now().toString(36)}`;
+  const traces = [1, 2].map((n) => ({ prompt: `What is ${n} + 200?`, steps: [{ i: 0, type: "compute", content: `${n}+200=${n + 200}` }], final_answer: String(n + 200), meta: { category } }));
+  expect((await request.post(apiUrl("/api/traces/batch"), { data: traces })).ok()).toBeTruthy();
+  const built = await request.post(apiUrl("/api/datasets/build"), { data: { name: category, filters: { category: [category] } } });
+  expect(built.ok(), await built.text()).toBeTruthy();
+  for (const [path, view] of [["/api/datasets", "/#/datasets"], ["/api/tuning/jobs", "/#/tuning"]] as const) {
+    const total = (await (await request.get(apiUrl(`${path}?limit=1`))).json()).pagination.total;
+    expect(typeof total, `GET ${path} answers pagination.total`).toBe("number");
+    if (total === 0) continue;
+    await page.goto(view);
+    await expect(page.getByTestId("page-range").first()).toHaveText(new RegExp(`of ${total.toLocaleString("en-US")}$`));
+  }
+  for (const path of ["/api/evalsets", "/api/models", "/api/auth/tokens", "/api/audit", "/api/tunix/evaluations"]) {
+    const total = (await (await request.get(apiUrl(`${path}?limit=1`))).json()).pagination.total;
+    expect(typeof total, `GET ${path} answers pagination.total`).toBe("number");
+  }
+  await page.goto("/");
+  for (const stat of ["traces", "datasets", "runs"]) await expect(page.getByTestId(`stat-${stat}`)).not.toContainText("+");
+});
+
 test("a failed request and an empty list come from the one shared component", async ({ page }) => {
   await page.goto("/#/evaluations/00000000-0000-0000-0000-000000000000");
   await expect(page.getByRole("alert")).toContainText("Could not load the evaluation");
   await expect(page.getByRole("alert")).toContainText("not found");
   await page.goto("/#/registry/00000000-no-such-family");
   await expect(page.getByRole("alert")).toContainText("Could not load the family");
+});
+
+test("the app's scripts and styles are served gzip-compressed", async ({ page }) => {
+  const assets: { url: string; encoding: string | null }[] = [];
+  page.on("response", (r) => {
+    if (/\/assets\/.+\.(js|css)$/.test(r.url())) assets.push({ url: r.url(), encoding: r.headers()["content-encoding"] ?? null });
+  });
+  await page.goto("/");
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  expect(assets.length, "the page loaded its bundle from /assets/").toBeGreaterThan(0);
+  for (const a of assets) expect(a.encoding, a.url).toBe("gzip");
 });
 
 test("a plain-path deep link opens the view it names", async ({ page }) => {

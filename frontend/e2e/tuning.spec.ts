@@ -11,12 +11,8 @@ test.beforeAll(async ({ playwright }) => {
   await request.dispose();
 });
 
-// fixme: order-dependent in the full suite: sweeps.spec.ts (run before this file) leaves a sweep.
-test.fixme("the sweep list starts empty and says what to do", async ({ page }) => {
-  await page.goto("/#/tuning");
-  await expect(page.getByText("No sweeps yet")).toBeVisible();
-  await expect(page.getByRole("link", { name: "Create one" })).toBeVisible();
-});
+// The empty sweep list ("No sweeps yet", "Create one") is checked in empty.spec.ts, which runs
+// before any spec makes a sweep.
 
 test("create a sweep with the search-space editor, see it listed, then cancel it", async ({ page }) => {
   await page.goto("/#/tuning");
@@ -66,6 +62,19 @@ test("a sweep over an unknown dataset is refused at create, naming the field", a
   await page.getByLabel("Dataset").fill("e2e-no-such-dataset-v1");
   await page.getByRole("button", { name: "Create and start" }).click();
   await expect(page.getByRole("alert")).toContainText("dataset_key");
+  await expect(page).toHaveURL(/#\/tuning\/new$/);
+});
+
+test("a sweep over an unknown eval set is refused at create, naming the field", async ({ page }) => {
+  await page.goto("/#/tuning/new");
+  await page.getByLabel("Name", { exact: true }).fill("bad-evalset-sweep");
+  await page.getByLabel("Dataset").fill("e2e-arith-v1");
+  await page.getByLabel("Eval set").fill("e2e-no-such-eval-set");
+  await page.getByRole("button", { name: "Create and start" }).click();
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText("eval_set");
+  await expect(alert).toContainText("e2e-no-such-eval-set");
+  await expect(alert).not.toContainText("dataset_key");
   await expect(page).toHaveURL(/#\/tuning\/new$/);
 });
 

@@ -24,16 +24,37 @@ const selectIn = (scope: Locator, name: string) => scope.locator("label").filter
 const numbers = async (page: Page, col: string) =>
   (await page.locator(`[data-testid="run-row"] td[data-col="${col}"]`).allTextContents()).map((t) => Number(t.replace(/,/g, "")));
 
-// fixme: its exact row counts assume no earlier spec made matching runs; in the full suite they do.
-test.fixme("runs table: metric columns, sort, search, tags, filters, column chooser, overlay, clone", async ({ page, request }) => {
+/**
+ * Tags the seeded runs and their evaluate jobs with a tag no other spec (and no earlier run of this
+ * one) carries, so the table's counts hold whatever ran before: every filter below is applied on
+ * top of it. Returns the tag.
+ */
+async function scopeSeeded(request: APIRequestContext, runs: string[], evaluations: string[]): Promise<string> {
+  const scope = `wbt-${Date.now().toString(36)}`;
+  const jobs = await Promise.all(
+    evaluations.map(async (id) => (await (await request.get(apiUrl(`/api/tunix/evaluations/${id}`))).json()).job_run_id as string),
+  );
+  for (const id of [...runs, ...jobs]) {
+    const res = await request.patch(apiUrl(`/api/tunix/runs/${id}`), { data: { tags: [scope] } });
+    expect(res.ok(), await res.text()).toBeTruthy();
+  }
+  return scope;
+}
+
+test("runs table: metric columns, sort, search, tags, filters, column chooser, overlay, clone", async ({ page, request }) => {
   const seeded = await seedWorkbench(request);
+  const scope = await scopeSeeded(request, seeded.runs, seeded.evaluations);
   await page.setViewportSize({ width: 1400, height: 900 });
-  await page.goto("/#/runs");
+  await page.goto(`/#/runs?tag=${scope}`);
   const bar = page.getByRole("search", { name: "Run filters" });
-  await bar.getByLabel("Search").fill("e2e-wb-");
-  await expect(page).toHaveURL(/q=e2e-wb-/);
   const rows = page.getByTestId("run-row");
   // the two training runs and the two evaluate jobs named after them
+  await expect(rows).toHaveCount(4);
+  await bar.getByLabel("Search").fill("e2e-wb-a");
+  await expect(page).toHaveURL(/q=e2e-wb-a/);
+  await expect(rows).toHaveCount(2);
+  await bar.getByLabel("Search").fill("e2e-wb-");
+  await expect(page).toHaveURL(/q=e2e-wb-(&|$)/);
   await expect(rows).toHaveCount(4);
   await selectIn(bar, "Kind").selectOption("train");
   await expect(rows).toHaveCount(2);
@@ -49,27 +70,33 @@ test.fixme("runs table: metric columns, sort, search, tags, filters, column choo
   await expect(page).toHaveURL(/order=asc/);
   await expect.poll(async () => { const v = await numbers(page, "final_loss"); return v[0]! <= v[1]!; }).toBe(true);
 
-  // tags: edit inline, then filter by a click on one
+  // tags: edit inline (keeping the scope tag), then filter by a click on a new one
+  const baseline = `${scope}-base`;
   const rowA = rows.filter({ hasText: "e2e-wb-a" });
   await rowA.getByRole("button", { name: /Edit tags of e2e-wb-a/ }).click();
-  await rowA.getByLabel("Tags (comma-separated)").fill("wb-baseline, lr-small");
+  await rowA.getByLabel("Tags (comma-separated)").fill(`${scope}, ${baseline}, lr-small`);
   await rowA.getByRole("button", { name: "Save" }).click();
-  await expect(rowA.getByTestId("run-tags")).toContainText("wb-baseline");
-  await rowA.getByRole("button", { name: "wb-baseline" }).click();
-  await expect(page).toHaveURL(/tag=wb-baseline/);
+  await expect(rowA.getByTestId("run-tags")).toContainText(baseline);
+  await rowA.getByRole("button", { name: baseline, exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`tag=${baseline}`));
   await expect(rows).toHaveCount(1);
-  await bar.getByLabel("Tag", { exact: true }).fill("");
+  await bar.getByLabel("Tag", { exact: true }).fill(scope);
   await expect(rows).toHaveCount(2);
 
   // filters by status, dataset and eval set
   await selectIn(bar, "Status").selectOption("succeeded");
   await bar.getByLabel("Dataset").fill(seeded.dataset);
   await expect(page).toHaveURL(/status=succeeded/);
+  await expect(page).toHaveURL(new RegExp(`dataset=${seeded.dataset}`));
+  await expect(rows).toHaveCount(2);
+  await selectIn(bar, "Eval set").selectOption(WB_EVAL_SET);
+  await expect(page).toHaveURL(new RegExp(`eval_set=${WB_EVAL_SET}`));
   await expect(rows).toHaveCount(2);
   await selectIn(bar, "Status").selectOption("failed");
   await expect(page.getByText("No run matches these filters")).toBeVisible();
   await selectIn(bar, "Status").selectOption("");
   await expect(rows).toHaveCount(2);
+  await expect(page.getByTestId("page-range")).toHaveText("1–2 of 2");
 
   // the column chooser hides a column, and the choice survives a reload
   await page.getByText("Columns", { exact: true }).click();
@@ -104,7 +131,7 @@ test.fixme("runs table: metric columns, sort, search, tags, filters, column choo
   await expect(form.getByLabel("Learning rate")).toHaveValue("0.003");
   await expect(form.getByLabel("Dataset")).toHaveValue(seeded.dataset);
   await expect(form.getByLabel(/Extra config/)).toHaveValue(/eval_every_steps/);
-  await snap(page, "run-clone");
+  await snapBoth(page, "run-clone");
 });
 
 test("a run shows step X / Y, tokens/s, and its eval-loss point inside the plot on whole-number steps", async ({ page, request }) => {
@@ -143,6 +170,8 @@ test("the evaluate button waits for a running evaluation, and the new prediction
   await card.getByLabel("Max new tokens").fill("8");
   await card.getByRole("button", { name: "Evaluate" }).click();
   await expect(card.getByRole("button", { name: /Evaluating|Queueing/ })).toBeDisabled();
+  // the card shows the new evaluation (not the seed's finished one) before its status is read
+  await expect(page.getByTestId("evaluation").locator("dd").first()).toHaveText(name);
   await expect(page.getByTestId("evaluation-status")).toHaveText("succeeded", { timeout: 240_000 });
   await expect(card.getByRole("button", { name: "Evaluate" })).toBeEnabled();
   await expect(page.getByRole("link", { name: `predictions-${name}.jsonl` })).toBeVisible({ timeout: 15_000 });
@@ -227,6 +256,7 @@ test("evaluation browser: every item with its verdicts, the wrong step marked, f
   await expect(page).toHaveURL(/#\/runs\/[0-9a-f-]{36}$/);
   const job = page.getByTestId("job-evaluation");
   await expect(job).toContainText(WB_EVAL_SET);
+  await snapBoth(page, "evaluate-job");
   await job.getByRole("link", { name: /Open the items/ }).click();
   await expect(page).toHaveURL(new RegExp(`#/evaluations/${id}`));
   await page.getByTestId("evaluation-links").getByRole("link").first().click();
@@ -302,4 +332,38 @@ test("dataset page: the loss-mask preview with markers and lint; the build form 
   await expect(page.getByTestId("match-count")).toHaveText("0 traces match");
   await form.getByLabel("Category").fill("e2ewb");
   await snapBoth(page, "dataset-build");
+});
+
+test("a running evaluation shows items generated and judged of the total, with an ETA", async ({ page, request }) => {
+  const { runs } = await seedWorkbench(request);
+  const name = "e2e-wb-eval48";
+  const sets = await (await request.get(apiUrl("/api/evalsets?limit=500"))).json();
+  if (!sets.data.some((s: { name: string }) => s.name === name)) {
+    const items = Array.from({ length: 48 }, (_, n) => JSON.stringify({ id: `wb48-${n}`, prompt: `What is ${n} + ${n + 2}?`, expected_answer: String(2 * n + 2) }));
+    expect((await request.post(apiUrl(`/api/evalsets?name=${name}`), { data: items.join("\n"), headers: { "content-type": "application/x-ndjson" } })).ok()).toBeTruthy();
+  }
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.goto(`/#/runs/${runs[1]}`);
+  const card = page.getByRole("form", { name: "Evaluate this run" });
+  await card.getByLabel("Eval set").selectOption(name);
+  await card.getByLabel("Max new tokens").fill("24");
+  await card.getByRole("button", { name: "Evaluate" }).click();
+  await expect(page.getByTestId("evaluation").locator("dd").first()).toHaveText(name);
+  // read the progress line as the page polls it, until the evaluation ends
+  const progress = page.getByTestId("eval-progress");
+  const status = page.getByTestId("evaluation-status");
+  const seen: string[] = [];
+  const deadline = Date.now() + 240_000;
+  while ((await status.textContent()) !== "succeeded") {
+    if (Date.now() > deadline) throw new Error(`evaluation still ${await status.textContent()}; progress seen: ${seen.join(" | ")}`);
+    if (await progress.count()) {
+      const text = (await progress.textContent()) ?? "";
+      if (seen.at(-1) !== text) seen.push(text);
+      if (seen.length === 1) await snap(page, "evaluation-progress");
+    }
+    await page.waitForTimeout(200);
+  }
+  expect(seen.some((t) => /\d+ \/ 48 generated\d+ \/ 48 judged.*ETA/.test(t)), seen.join(" | ")).toBe(true);
+  // finished evaluations carry no progress
+  await expect(progress).toHaveCount(0);
 });

@@ -37,18 +37,24 @@ async function launchTinyRun(page: Page, opts: { name: string; dataset?: string;
   return page.url().split("/").pop()!;
 }
 
-/** Watches the run page until the run succeeds; answers the train-loss point counts the chart showed on the way. */
-async function watchRun(page: Page): Promise<number[]> {
+/**
+ * Watches the run page until the run succeeds; answers the train-loss point counts the chart showed
+ * on the way and the progress line's texts while the run was running.
+ */
+async function watchRun(page: Page): Promise<{ seen: number[]; progress: string[] }> {
   const seen: number[] = [];
+  const progress: string[] = [];
   const chart = page.getByRole("img", { name: /^loss by step/ });
   const status = page.locator(".page-header").getByTestId("run-status");
+  const bar = page.getByTestId("train-progress");
   const deadline = Date.now() + RUN_TIMEOUT;
   for (;;) {
     const label = (await chart.count()) ? await chart.getAttribute("aria-label") : null;
     const points = Number(/train loss \((\d+) points\)/.exec(label ?? "")?.[1] ?? 0);
     if (seen.at(-1) !== points) seen.push(points);
     const state = (await status.textContent()) ?? "";
-    if (state === "succeeded" && points === STEPS) return seen;
+    if (state === "running" && (await bar.count())) progress.push((await bar.textContent()) ?? "");
+    if (state === "succeeded" && points === STEPS) return { seen, progress };
     if (["failed", "cancelled"].includes(state)) throw new Error(`run ${state}: ${await page.getByRole("alert").allTextContents()}`);
     if (Date.now() > deadline) throw new Error(`run not done after ${RUN_TIMEOUT / 1000} s (status ${state}, ${points} points)`);
     await page.waitForTimeout(250);
@@ -98,10 +104,12 @@ test("the full loop: traces → dataset → two trained runs → evaluation → 
     await page.getByRole("link", { name: "Train on this" }).click();
     await expect(page.getByLabel("Dataset")).toHaveValue(dataset);
     runA = await launchTinyRun(page, { name: "e2e-duel-a", learningRate: "0.003" });
-    const seen = await watchRun(page);
+    const { seen, progress } = await watchRun(page);
     // the curve grew while the page was open: it started with fewer points than it ended with
     expect(seen[0]!).toBeLessThan(STEPS);
     expect(seen.at(-1)).toBe(STEPS);
+    // while it ran, the progress line gave step X / Y with an ETA and the throughput
+    expect(progress.some((t) => new RegExp(`step \\d / ${STEPS}.*ETA \\d.*\\d tokens/s`).test(t)), progress.join(" | ")).toBe(true);
     await expect(page.getByTestId("logs")).toContainText(`step ${STEPS}/${STEPS} loss`);
     await expect(page.getByRole("img", { name: /^lr by step: learning rate/ })).toBeVisible();
     await expect(page.getByRole("link", { name: /^final\// }).first()).toBeVisible();

@@ -1,4 +1,5 @@
-"""``tunix-rt eval-budget`` and ``tunix-rt train --dry-run`` on an embedded database."""
+"""``tunix-rt eval budget`` (and its alias ``eval-budget``) and ``tunix-rt train --dry-run`` on an
+embedded database."""
 
 from __future__ import annotations
 
@@ -68,6 +69,22 @@ def test_eval_budget_prints_the_curve_and_json(cli_home: Path) -> None:
     assert missing.exit_code == 3
     bad = cli.invoke(app, ["eval-budget", "nope"])
     assert bad.exit_code == 2
+
+
+def test_eval_budget_is_a_sub_command_of_eval(cli_home: Path) -> None:
+    """``tunix-rt eval budget EVAL_ID`` answers as ``eval-budget``; ``eval --help`` names it."""
+    evaluation_id = _evaluated(cli_home)
+    cli = CliRunner()
+    args = [evaluation_id, "--budget", "20", "--json"]
+    spelled = cli.invoke(app, ["eval", "budget", *args])
+    assert spelled.exit_code == 0, spelled.output
+    doc = json.loads(spelled.output)
+    assert doc == json.loads(cli.invoke(app, ["eval-budget", *args]).output)
+    assert doc["curve"] == [{"budget": 20, "accuracy": 0.8, "truncated": 0.0}]
+    assert cli.invoke(app, ["eval", "budget", "nope"]).exit_code == 2
+    missing = cli.invoke(app, ["eval", "budget", "5d0c1d47-0000-4000-8000-000000000000"])
+    assert missing.exit_code == 3
+    assert "tunix-rt eval budget EVAL_ID" in cli.invoke(app, ["eval", "--help"]).output
 
 
 def test_train_dry_run_refuses_a_hub_name_in_one_line(cli_home: Path, tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ async def test_offset_and_cursor_pages_cover_all_rows_newest_first(
         "offset": 0,
         "next_offset": 3,
         "next_cursor": first["pagination"]["next_cursor"],
-        "total": None,  # this list does not count its rows
+        "total": 7,
     }
     seen, cursor = [], None
     while True:
@@ -43,6 +43,21 @@ async def test_offset_and_cursor_pages_cover_all_rows_newest_first(
     last = (await client.get("/api/traces", params={"limit": 3, "offset": 6})).json()
     assert [t["id"] for t in last["data"]] == [ids[0]]
     assert last["pagination"]["next_offset"] is None
+    assert last["pagination"]["total"] == 7
+
+
+@pytest.mark.parametrize("params", [{}, {"offset": 3}, {"offset": 9}, {"after": True}])
+async def test_every_page_counts_all_matching_traces(
+    client: httpx.AsyncClient, params: dict[str, int | bool]
+) -> None:
+    """The total is the same on a first, middle, past-the-end and keyset page."""
+    await _seed(client, 7)
+    query: dict[str, str | int] = {"limit": 2, "source": "src-even"}  # k = 0, 2, 4, 6
+    if params.pop("after", False):
+        first = (await client.get("/api/traces", params=query)).json()
+        query["cursor"] = first["pagination"]["next_cursor"]
+    page = (await client.get("/api/traces", params=query | params)).json()
+    assert page["pagination"]["total"] == 4
 
 
 @pytest.mark.parametrize(
@@ -63,6 +78,10 @@ async def test_filters(
     ids = await _seed(client, 6)
     page = (await client.get("/api/traces", params=params)).json()
     assert [t["id"] for t in page["data"]] == [ids[k] for k in reversed(expected)]
+    assert page["pagination"]["total"] == len(expected)
+    # a page smaller than the matches counts them with the same filters
+    one = (await client.get("/api/traces", params=params | {"limit": 1})).json()
+    assert one["pagination"]["total"] == len(expected)
 
 
 async def test_created_range_filter(client: httpx.AsyncClient) -> None:

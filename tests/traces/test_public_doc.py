@@ -39,5 +39,5 @@ async def test_list_page_body_matches_the_declared_model(client, session: AsyncS
     declared = Page[TracePublic].model_validate(body)
     assert response.content == declared.model_dump_json().encode()
     assert declared.pagination == Pagination(
-        limit=3, offset=0, next_offset=3, next_cursor=body["pagination"]["next_cursor"]
+        limit=3, offset=0, next_offset=3, next_cursor=body["pagination"]["next_cursor"], total=4
     )

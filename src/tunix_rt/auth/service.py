@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt import errors
@@ -73,6 +74,11 @@ async def list_tokens(*, session: AsyncSession, limit: int, offset: int) -> list
         .offset(offset)
     )
     return list((await session.scalars(stmt)).all())
+
+
+async def count_tokens(*, session: AsyncSession) -> int:
+    """Every token (the list's total)."""
+    return int(await session.scalar(select(func.count()).select_from(ApiToken)) or 0)
 
 
 async def get_token(*, session: AsyncSession, token_id: uuid.UUID) -> ApiToken:
@@ -176,14 +182,24 @@ def record_event(
     return event
 
 
-async def list_events(
-    *, session: AsyncSession, actor: str | None, action: str | None, limit: int, offset: int
-) -> list[AuditEvent]:
-    """Audit events newest first, filtered by exact actor and action; ``limit + 1`` rows."""
-    stmt = select(AuditEvent)
+def _events_where(stmt: Select[Any], actor: str | None, action: str | None) -> Select[Any]:
     if actor is not None:
         stmt = stmt.where(AuditEvent.actor == actor)
     if action is not None:
         stmt = stmt.where(AuditEvent.action == action)
+    return stmt
+
+
+async def count_events(*, session: AsyncSession, actor: str | None, action: str | None) -> int:
+    """Audit events matching the list's filters (its total)."""
+    stmt = _events_where(select(func.count()).select_from(AuditEvent), actor, action)
+    return int(await session.scalar(stmt) or 0)
+
+
+async def list_events(
+    *, session: AsyncSession, actor: str | None, action: str | None, limit: int, offset: int
+) -> list[AuditEvent]:
+    """Audit events newest first, filtered by exact actor and action; ``limit + 1`` rows."""
+    stmt = _events_where(select(AuditEvent), actor, action)
     stmt = stmt.order_by(AuditEvent.at.desc(), AuditEvent.id).limit(limit + 1).offset(offset)
     return list((await session.scalars(stmt)).all())

@@ -1,4 +1,5 @@
-"""``tunix-rt eval-budget EVAL_ID``: an evaluation's reasoning-budget analytics."""
+"""``tunix-rt eval budget EVAL_ID`` (or ``eval-budget``): an evaluation's reasoning-budget
+analytics."""
 
 from __future__ import annotations
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from tunix_rt import __version__
 from tunix_rt.cli import audit as audit_cli
@@ -28,7 +30,29 @@ from tunix_rt.cli.common import load_settings, run
 from tunix_rt.db import migrate
 from tunix_rt.db.session import create_engine
 
+
+class RootGroup(TyperGroup):
+    """The root group; ``eval budget EVAL_ID ...`` is the ``eval-budget`` command.
+
+    ``eval`` is one command whose optional argument is a run id (a UUID), so the word ``budget``
+    in that place can only mean the sub-command: the arguments are rewritten before parsing.
+    """
+
+    # ``ctx``: the click Context that typer vendors (not a public name; typed ``Any`` here).
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """``eval budget ...`` becomes ``eval-budget ...``; anything else is parsed as is."""
+        if args[:2] == ["eval", "budget"]:
+            args = ["eval-budget", *args[2:]]
+        return super().parse_args(ctx, args)
+
+
+EVAL_EPILOG = (
+    "Budget analytics of a stored evaluation: tunix-rt eval budget EVAL_ID [--budget N] "
+    "[--judge NAME] [--json] (also spelled tunix-rt eval-budget)."
+)
+
 app = typer.Typer(
+    cls=RootGroup,
     name="tunix-rt",
     help="Tunix RT: reasoning traces, datasets, training, evaluation and model registry.",
     no_args_is_help=True,
@@ -48,9 +72,9 @@ app.command("train")(train_cli.train)
 app.command("generate")(train_cli.generate)
 app.add_typer(datasets_cli.app, name="datasets")
 app.command("seed")(seed_cli.seed)
-app.command("eval")(evaluation_cli.eval_command)
+app.command("eval", epilog=EVAL_EPILOG)(evaluation_cli.eval_command)
 app.command("eval-export")(eval_export_cli.export_command)
-app.command("eval-budget")(budget_cli.budget_command)
+app.command("eval-budget")(budget_cli.budget_command)  # also ``eval budget`` (RootGroup)
 app.command("compare")(evaluation_cli.compare_command)
 app.add_typer(regression_cli.app, name="regression")
 app.add_typer(tokens_cli.app, name="tokens")

@@ -108,6 +108,11 @@ async def list_eval_sets(
     return found[:limit], len(found) > limit
 
 
+async def count_eval_sets(*, session: AsyncSession) -> int:
+    """Every registered eval set (the list's total)."""
+    return int(await session.scalar(select(func.count()).select_from(EvalSet)) or 0)
+
+
 async def list_eval_items(*, session: AsyncSession, name: str) -> list[EvalItemIn]:
     """The items of an eval set, in registration order."""
     eval_set = await get_eval_set(session=session, name=name)

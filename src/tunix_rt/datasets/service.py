@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,6 +60,11 @@ async def list_datasets(
     stmt = select(Dataset).order_by(Dataset.created_at.desc(), Dataset.key)
     found = list(await session.scalars(stmt.offset(offset).limit(limit + 1)))
     return found[:limit], len(found) > limit
+
+
+async def count_datasets(*, session: AsyncSession) -> int:
+    """Every dataset (the list's total)."""
+    return int(await session.scalar(select(func.count()).select_from(Dataset)) or 0)
 
 
 async def _choose_ids(

@@ -51,6 +51,17 @@ async def list_families(*, session: AsyncSession, limit: int, offset: int) -> li
     return list(await session.scalars(stmt))
 
 
+async def count_families(*, session: AsyncSession) -> int:
+    """Every model family (the list's total)."""
+    return int(await session.scalar(select(func.count()).select_from(ModelFamily)) or 0)
+
+
+async def count_versions(*, session: AsyncSession, family: ModelFamily) -> int:
+    """The family's versions (the list's total)."""
+    stmt = select(func.count()).select_from(ModelVersion)
+    return int(await session.scalar(stmt.where(ModelVersion.family_id == family.id)) or 0)
+
+
 async def get_family(*, session: AsyncSession, ref: str) -> ModelFamily:
     """A family by id or by name."""
     try:

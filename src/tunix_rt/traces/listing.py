@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Row, Select, exists, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Row, Select, exists, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tunix_rt.errors import InvalidInput, Problem
@@ -33,11 +33,13 @@ class TraceFilter:
 
 @dataclass(frozen=True)
 class TracePage:
-    """Rows of one page and where the next one starts (``None`` on the last page)."""
+    """Rows of one page, where the next one starts (``None`` on the last page) and, when
+    asked for, how many traces match the filter in all (``None`` when not counted)."""
 
     rows: Sequence[Row[Any]]
     next_offset: int | None
     next_cursor: str | None
+    total: int | None = None
 
 
 def _utc(value: datetime) -> datetime:
@@ -70,30 +72,42 @@ LISTED = (
 )  # fmt: skip
 
 
-def filtered(flt: TraceFilter) -> Select[Any]:
-    """``SELECT`` the listed columns with the filter's conditions, newest first."""
-    stmt: Select[Any] = select(*LISTED)
+def conditions(flt: TraceFilter) -> list[ColumnElement[bool]]:
+    """The filter's ``WHERE`` conditions (shared by the page and its count)."""
+    where: list[ColumnElement[bool]] = []
     for column, value in (
         (Trace.source, flt.source),
         (Trace.category, flt.category),
         (Trace.difficulty, flt.difficulty),
     ):
         if value is not None:
-            stmt = stmt.where(column == value)
+            where.append(column == value)
     if flt.tag is not None:
-        stmt = stmt.where(exists().where(TraceTag.trace_id == Trace.id, TraceTag.tag == flt.tag))
+        where.append(exists().where(TraceTag.trace_id == Trace.id, TraceTag.tag == flt.tag))
     if flt.created_after is not None:
-        stmt = stmt.where(Trace.created_at > _utc(flt.created_after))
+        where.append(Trace.created_at > _utc(flt.created_after))
     if flt.created_before is not None:
-        stmt = stmt.where(Trace.created_at < _utc(flt.created_before))
+        where.append(Trace.created_at < _utc(flt.created_before))
     if flt.q:
-        stmt = stmt.where(
+        where.append(
             or_(
                 Trace.prompt.icontains(flt.q, autoescape=True),
                 Trace.final_answer.icontains(flt.q, autoescape=True),
             )
         )
+    return where
+
+
+def filtered(flt: TraceFilter) -> Select[Any]:
+    """``SELECT`` the listed columns with the filter's conditions, newest first."""
+    stmt: Select[Any] = select(*LISTED).where(*conditions(flt))
     return stmt.order_by(Trace.created_at.desc(), Trace.id.desc())
+
+
+async def count_matching(session: AsyncSession, flt: TraceFilter) -> int:
+    """Every trace the filter matches: one ``count(*)`` with the list's ``WHERE``."""
+    stmt = select(func.count()).select_from(Trace).where(*conditions(flt))
+    return int(await session.scalar(stmt) or 0)
 
 
 async def list_page(
@@ -103,8 +117,13 @@ async def list_page(
     limit: int,
     offset: int = 0,
     cursor: str | None = None,
+    count: bool = False,
 ) -> TracePage:
-    """One page; with ``cursor`` the page starts after it (keyset), else at ``offset``."""
+    """One page; with ``cursor`` the page starts after it (keyset), else at ``offset``.
+
+    ``count``: also the total of matching traces. An OFFSET page that is the last one (and not
+    past the end) already tells it, so only the other pages run the ``count(*)``.
+    """
     stmt = filtered(flt).limit(limit + 1)
     if cursor is not None:
         if offset:
@@ -117,8 +136,13 @@ async def list_page(
     rows = (await session.execute(stmt)).all()
     more = len(rows) > limit
     rows = rows[:limit]
+    total = None
+    if count:
+        known = cursor is None and not more and (rows or not offset)
+        total = offset + len(rows) if known else await count_matching(session, flt)
     return TracePage(
         rows=rows,
         next_offset=offset + limit if more and cursor is None else None,
         next_cursor=encode_cursor(rows[-1]) if more else None,
+        total=total,
     )

@@ -80,8 +80,9 @@ async def list_traces(
     offset: int = 0,
     cursor: str | None = None,
 ) -> TracePage:
-    """Newest first; ``cursor`` (keyset) stays fast at any depth, ``offset`` does not."""
-    return await list_page(session, flt, limit=limit, offset=offset, cursor=cursor)
+    """Newest first, with the count of every matching trace; ``cursor`` (keyset) stays fast at
+    any depth, ``offset`` does not."""
+    return await list_page(session, flt, limit=limit, offset=offset, cursor=cursor, count=True)
 
 
 async def count_traces(*, session: AsyncSession) -> int:

@@ -82,7 +82,9 @@ async def list_tokens(
 ) -> Page[TokenPublic]:
     """Every token, newest first (never their secrets)."""
     rows = await service.list_tokens(session=session, limit=limit, offset=offset)
-    return page_of([TokenPublic.model_validate(r) for r in rows], limit=limit, offset=offset)
+    total = await service.count_tokens(session=session)
+    data = [TokenPublic.model_validate(r) for r in rows]
+    return page_of(data, limit=limit, offset=offset, total=total)
 
 
 @router.post("/api/auth/tokens/{token_id}/revoke", dependencies=[requires(Scope.ADMIN)])
@@ -109,4 +111,6 @@ async def list_audit(
     rows = await service.list_events(
         session=session, actor=actor, action=action, limit=limit, offset=offset
     )
-    return page_of([AuditEventPublic.model_validate(r) for r in rows], limit=limit, offset=offset)
+    total = await service.count_events(session=session, actor=actor, action=action)
+    data = [AuditEventPublic.model_validate(r) for r in rows]
+    return page_of(data, limit=limit, offset=offset, total=total)

@@ -86,7 +86,9 @@ async def list_datasets(
 ) -> DatasetsPublic:
     """Datasets, newest first."""
     rows, _ = await service.list_datasets(session=session, limit=limit + 1, offset=offset)
-    page = page_of([DatasetPublic.model_validate(r) for r in rows], limit=limit, offset=offset)
+    total = await service.count_datasets(session=session)
+    data = [DatasetPublic.model_validate(r) for r in rows]
+    page = page_of(data, limit=limit, offset=offset, total=total)
     return DatasetsPublic(data=page.data, pagination=page.pagination)
 
 

@@ -30,10 +30,11 @@ async def list_eval_sets(
 ) -> EvalSetsPublic:
     """Registered eval sets by name."""
     rows, more = await evalsets.list_eval_sets(session=session, limit=limit, offset=offset)
+    total = await evalsets.count_eval_sets(session=session)
     return EvalSetsPublic(
         data=[EvalSetPublic.model_validate(r) for r in rows],
         pagination=Pagination(
-            limit=limit, offset=offset, next_offset=offset + limit if more else None
+            limit=limit, offset=offset, next_offset=offset + limit if more else None, total=total
         ),
     )
 

@@ -74,7 +74,8 @@ async def list_families(
 ) -> Page[ModelFamilyPublic]:
     """Model families by name."""
     rows = await service.list_families(session=session, limit=limit, offset=offset)
-    page = page_of(rows, limit=limit, offset=offset)
+    total = await service.count_families(session=session)
+    page = page_of(rows, limit=limit, offset=offset, total=total)
     data = [await _family_public(session, family) for family in page.data]
     return Page[ModelFamilyPublic](data=data, pagination=page.pagination)
 
@@ -96,7 +97,8 @@ async def list_versions(
     """A family's versions, newest first."""
     family = await service.get_family(session=session, ref=family_ref)
     rows = await service.list_versions(session=session, family=family, limit=limit, offset=offset)
-    page = page_of(rows, limit=limit, offset=offset)
+    total = await service.count_versions(session=session, family=family)
+    page = page_of(rows, limit=limit, offset=offset, total=total)
     data = [await version_public(session, v) for v in page.data]
     return Page[ModelVersionPublic](data=data, pagination=page.pagination)
 

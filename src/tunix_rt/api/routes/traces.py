@@ -121,12 +121,17 @@ async def list_traces(
     offset: OffsetQuery = 0,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
 ) -> Response:
-    """Newest first. ``cursor`` pages by keyset (fast at any depth); ``offset`` by OFFSET."""
+    """Newest first. ``cursor`` pages by keyset (fast at any depth); ``offset`` by OFFSET.
+    ``pagination.total`` counts every trace matching the filters."""
     page = await service.list_traces(
         session=session, flt=flt, limit=limit, offset=offset, cursor=cursor
     )
     pagination = Pagination(
-        limit=limit, offset=offset, next_offset=page.next_offset, next_cursor=page.next_cursor
+        limit=limit,
+        offset=offset,
+        next_offset=page.next_offset,
+        next_cursor=page.next_cursor,
+        total=page.total,
     )
     body = {"data": [public_doc(row) for row in page.rows], "pagination": pagination.model_dump()}
     return Response(orjson.dumps(body, option=orjson.OPT_UTC_Z), media_type="application/json")

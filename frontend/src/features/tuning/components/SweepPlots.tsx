@@ -17,6 +17,13 @@ function tone(v: number, lo: number, hi: number, mode: string): string {
   return `hsl(${hue} 65% 42%)`;
 }
 
+/** Where an axis name sits: the first starts at the left edge, the last ends at the right one. */
+function nameAt(i: number, n: number, x: number): { x: number; textAnchor: "start" | "middle" | "end" } {
+  if (i === 0 && n > 1) return { x: 4, textAnchor: "start" };
+  if (i === n - 1 && n > 1) return { x: W - 4, textAnchor: "end" };
+  return { x, textAnchor: "middle" };
+}
+
 function ends(axis: Axis): [string, string] {
   if (axis.kind === "category") {
     const cats = axis.values.map(String).sort();
@@ -47,7 +54,8 @@ export function ParallelCoordinates({ trials, searchSpace, metric, mode, bestId 
         return (
           <g key={a.key}>
             <line x1={x(i)} x2={x(i)} y1={y(0)} y2={y(1)} className="axis-line" />
-            <text x={x(i)} y={H - 8} textAnchor="middle" className="axis-name">
+            {/* the outer axes' names grow inwards, so a long key is not cut at the plot's edge */}
+            <text {...nameAt(i, axes.length, x(i))} y={H - 8} className="axis-name">
               {a.key}
               {a.kind === "log" ? " (log)" : ""}
             </text>
