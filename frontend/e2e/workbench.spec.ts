@@ -256,6 +256,8 @@ test("evaluation browser: every item with its verdicts, the wrong step marked, f
   await expect(page).toHaveURL(/#\/runs\/[0-9a-f-]{36}$/);
   const job = page.getByTestId("job-evaluation");
   await expect(job).toContainText(WB_EVAL_SET);
+  // an evaluate job logs no training metrics: no empty loss card (its numbers are linked above)
+  await expect(page.getByText("No metrics yet")).toHaveCount(0);
   await snapBoth(page, "evaluate-job");
   await job.getByRole("link", { name: /Open the items/ }).click();
   await expect(page).toHaveURL(new RegExp(`#/evaluations/${id}`));
@@ -295,6 +297,9 @@ test("leaderboard: sort and filter by accuracy at a budget; the sort menu keeps 
   await selectIn(filters, "Sort by").selectOption("budget");
   await expect(page).toHaveURL(/sort=budget/);
   await expect(page.getByTestId("budget-accuracy").first()).toBeVisible();
+  // the order arrow sits on the column the rows are sorted by
+  await expect(page.getByRole("columnheader", { name: "Accuracy at 16 tokens ↓" })).toBeVisible();
+  await expect(page.getByRole("columnheader", { name: "Primary score", exact: true })).toBeVisible();
   await filters.getByLabel("Min accuracy at budget").fill("0.99");
   await expect(page.getByText("No evaluation matches these filters")).toBeVisible();
   await filters.getByLabel("Min accuracy at budget").fill("");

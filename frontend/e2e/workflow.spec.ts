@@ -111,6 +111,8 @@ test("the full loop: traces → dataset → two trained runs → evaluation → 
     // while it ran, the progress line gave step X / Y with an ETA and the throughput
     expect(progress.some((t) => new RegExp(`step \\d / ${STEPS}.*ETA \\d.*\\d tokens/s`).test(t)), progress.join(" | ")).toBe(true);
     await expect(page.getByTestId("logs")).toContainText(`step ${STEPS}/${STEPS} loss`);
+    // finished: the loop's own time, in tenths under 10 s (never a bare "0s" beside a 6 s Duration)
+    await expect(page.getByTestId("train-progress")).toContainText(/training took \d+(\.\d)?s/);
     await expect(page.getByRole("img", { name: /^lr by step: learning rate/ })).toBeVisible();
     await expect(page.getByRole("link", { name: /^final\// }).first()).toBeVisible();
   });

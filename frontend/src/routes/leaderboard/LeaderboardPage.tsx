@@ -141,6 +141,7 @@ export function LeaderboardPage() {
               order={order}
               onToggleOrder={() => update({ order: order === "desc" ? "asc" : null, offset: null })}
               budget={budget}
+              sortedByBudget={sort === "budget" && budget !== undefined}
             />
             <Pagination page={page.pagination} shown={page.data.length} onChange={(o) => update({ offset: o || null })} />
           </>

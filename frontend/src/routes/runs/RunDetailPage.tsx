@@ -90,7 +90,12 @@ function RunView({ r }: { r: Run }) {
       {r.error ? <ErrorBox error={r.error} title={`Run ${r.status}`} /> : null}
       <div className="grid grid-main-side">
         <div className="stack">
-          {isGrpo(r.config) ? <RlRunPanel runId={id} metrics={metrics} active={active} /> : <RunCharts state={metrics} />}
+          {/* an evaluate job logs no training metrics: its numbers are on the evaluation's page */}
+          {r.kind !== "train" ? null : isGrpo(r.config) ? (
+            <RlRunPanel runId={id} metrics={metrics} active={active} />
+          ) : (
+            <RunCharts state={metrics} />
+          )}
           <Card title="Logs">
             <LogViewer lines={logs.lines} live={logs.live} />
           </Card>

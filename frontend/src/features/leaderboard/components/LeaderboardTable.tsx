@@ -13,6 +13,7 @@ export function LeaderboardTable({
   order,
   onToggleOrder,
   budget,
+  sortedByBudget = false,
 }: {
   rows: LeaderboardRow[];
   offset: number;
@@ -21,9 +22,16 @@ export function LeaderboardTable({
   sortLabel: string;
   order: "asc" | "desc";
   onToggleOrder: () => void;
+  /** the rows are ordered by `budget_accuracy` (the arrow goes on that column) */
+  sortedByBudget?: boolean;
   /** the token budget the rows' `budget_accuracy` was measured at, if one is chosen */
   budget?: number;
 }) {
+  const orderButton = (label: string) => (
+    <button type="button" className="btn btn-ghost small-text" onClick={onToggleOrder} title="Reverse the order">
+      {label} {order === "desc" ? "↓" : "↑"}
+    </button>
+  );
   return (
     <div className="table-wrap">
       <table>
@@ -32,12 +40,16 @@ export function LeaderboardTable({
             <th aria-label="Pick" />
             <th className="num">#</th>
             <th>Run</th>
-            <th aria-sort={order === "desc" ? "descending" : "ascending"}>
-              <button type="button" className="btn btn-ghost small-text" onClick={onToggleOrder} title="Reverse the order">
-                {sortLabel} {order === "desc" ? "↓" : "↑"}
-              </button>
-            </th>
-            {budget !== undefined ? <th className="num">Accuracy at {budget.toLocaleString()} tokens</th> : null}
+            {sortedByBudget ? (
+              <th>Primary score</th>
+            ) : (
+              <th aria-sort={order === "desc" ? "descending" : "ascending"}>{orderButton(sortLabel)}</th>
+            )}
+            {budget !== undefined ? (
+              <th className="num" aria-sort={sortedByBudget ? (order === "desc" ? "descending" : "ascending") : undefined}>
+                {sortedByBudget ? orderButton(`Accuracy at ${budget.toLocaleString()} tokens`) : `Accuracy at ${budget.toLocaleString()} tokens`}
+              </th>
+            ) : null}
             <th>Other judges</th>
             <th>Eval set</th>
             <th>Dataset</th>

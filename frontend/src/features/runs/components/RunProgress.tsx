@@ -12,6 +12,11 @@ export function ProgressBar({ fraction, label }: { fraction: number | null; labe
   );
 }
 
+/** The training loop's own time (the run's Duration also counts start-up): tenths under 10 s. */
+function trainingTime(s: number | null): string {
+  return s !== null && Number.isFinite(s) && s < 10 ? `${s.toFixed(1)}s` : formatSeconds(s);
+}
+
 /** Training progress of a run (GET /api/tunix/runs/{id}/progress, from its latest logged step). */
 export function RunProgress({ progress: p, active }: { progress: RunProgressInfo; active: boolean }) {
   const step = p.step ?? 0;
@@ -22,7 +27,7 @@ export function RunProgress({ progress: p, active }: { progress: RunProgressInfo
       <div className="run-progress-words">
         <strong>{stepText}</strong>
         {budgetText ? <span>{budgetText}</span> : null}
-        {active ? <span>ETA {formatSeconds(p.eta_s)}</span> : <span>took {formatSeconds(p.elapsed_s)}</span>}
+        {active ? <span>ETA {formatSeconds(p.eta_s)}</span> : <span>training took {trainingTime(p.elapsed_s)}</span>}
         <span>{p.tokens_per_s !== null ? `${formatNumber(Math.round(p.tokens_per_s))} tokens/s` : "— tokens/s"}</span>
       </div>
       <ProgressBar fraction={p.fraction} label="Training progress" />
