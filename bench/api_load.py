@@ -61,13 +61,14 @@ CREATED = itertools.count()
 
 def baseline_app(url: str) -> Any:
     """A FastAPI app serving list, detail and create on our tables, with no auth or checks."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import func, insert, select
     from sqlalchemy.ext.asyncio import create_async_engine
 
     from tunix_rt.traces.models import Trace, TraceTag
 
     traces = Trace.metadata.tables["traces"]
     tags = TraceTag.metadata.tables["trace_tags"]
+    count_all = select(func.count()).select_from(traces)
     pool = {} if url.startswith("sqlite") else {"pool_size": 10, "max_overflow": 10}
     engine = create_async_engine(url, **pool)
     app = FastAPI()
@@ -81,10 +82,12 @@ def baseline_app(url: str) -> Any:
 
     @app.get("/api/traces")
     async def list_traces(limit: int = PAGE) -> Response:
+        # The page and, as our list answers (pagination.total), the count of every trace.
         stmt = select(traces).order_by(traces.c.created_at.desc(), traces.c.id.desc())
         async with engine.connect() as conn:
             rows = (await conn.execute(stmt.limit(limit + 1))).all()
-        body = {"data": [row_json(r) for r in rows[:limit]]}
+            total = len(rows) if len(rows) <= limit else await conn.scalar(count_all)
+        body = {"data": [row_json(r) for r in rows[:limit]], "total": total}
         return Response(orjson.dumps(body, default=str), media_type="application/json")
 
     @app.get("/api/traces/{trace_id}")
