@@ -10,9 +10,6 @@ on resume it restores the newest checkpoint and skips the prompt batches already
 from __future__ import annotations
 
 import contextlib
-import signal
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import jax
@@ -43,7 +40,7 @@ from tunix_rt.training.tunix_backend.grpo_setup import (
     prompt_stream,
 )
 from tunix_rt.training.tunix_backend.progress import last_elapsed
-from tunix_rt.training.tunix_backend.recipe import NEVER, HostRate, build_model
+from tunix_rt.training.tunix_backend.recipe import NEVER, HostRate, build_model, sigterm_stops
 
 # rl.loss -> Tunix's loss_agg_mode (common.aggregate_loss); rl.scale_rewards -> its estimator.
 LOSS_AGG = {
@@ -115,19 +112,6 @@ def algo_config(rl: RlConfig) -> grpo_learner.GRPOConfig:
         loss_agg_mode=LOSS_AGG[rl.loss],
         advantage_estimator=ADVANTAGE[rl.scale_rewards],
     )
-
-
-@contextlib.contextmanager
-def _sigterm_stops(stop: list[StopReason]) -> Iterator[None]:
-    """SIGTERM (a cancelled job) ends the step in progress; Tunix then checkpoints it."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.signal(signal.SIGTERM, lambda *_: stop.append(StopReason.SIGNAL))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old)
 
 
 def _optimizer(config: TrainConfig, total: int | None) -> tuple[Any, bool]:
@@ -217,7 +201,7 @@ def _fit(config: TrainConfig, prep: Prepared, mesh: Any) -> tuple[Any, int, Trai
         flush=True,
     )
     try:
-        with _sigterm_stops(stop):
+        with sigterm_stops(stop):
             learner.train(stream)
         reason = stop[0] if stop else StopReason.MAX_STEPS
         step = int(trainer.train_steps)

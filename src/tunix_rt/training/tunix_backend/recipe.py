@@ -227,7 +227,7 @@ def _fit(
     )
     eval_ds = eval_batches(prep.eval, config, length=prep.length, pad_id=pad_id)
     try:
-        with _sigterm_stops(stop):
+        with sigterm_stops(stop):
             trainer.train(stream, eval_ds)
         reason = stop[0] if stop else StopReason.MAX_STEPS
         if reason != StopReason.SIGNAL:
@@ -243,8 +243,9 @@ def _fit(
 
 
 @contextlib.contextmanager
-def _sigterm_stops(stop: list[StopReason]) -> Iterator[None]:
-    """SIGTERM (a cancelled job) ends the update in progress; Tunix then checkpoints it."""
+def sigterm_stops(stop: list[StopReason]) -> Iterator[None]:
+    """SIGTERM (a cancelled job) ends the update (SFT) or step (GRPO) in progress; Tunix then
+    checkpoints it."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
