@@ -31,7 +31,7 @@ test("sort, order and row mode live in the URL", async ({ page }) => {
 
 test("an unknown judge or sort is refused with the API's message", async ({ page }) => {
   await page.goto("/#/leaderboard");
-  const judge = page.getByRole("search", { name: "Leaderboard filters" }).getByLabel("Judge");
+  const judge = page.getByRole("search", { name: "Leaderboard filters" }).getByLabel("Judge", { exact: true });
   await judge.fill("e2e-no-such-judge");
   await judge.press("Enter");
   await expect(page.getByRole("alert")).toContainText("unknown judge 'e2e-no-such-judge'");
