@@ -114,3 +114,14 @@ async def test_operation_ids_in_the_audit_are_the_openapi_ones(client: httpx.Asy
     await client.post("/api/auth/tokens", json={"name": "named"})
     [event] = (await client.get("/api/audit", params={"actor": "test-admin"})).json()["data"]
     assert event["action"] == document["paths"]["/api/auth/tokens"]["post"]["operationId"]
+
+
+async def test_expires_in_days_takes_an_integer_not_a_boolean(client: httpx.AsyncClient) -> None:
+    """Found by make fuzz: ``true`` was read as 1 day."""
+    for bad in (True, "7", 1.5):
+        body = {"name": "strict-expiry", "scopes": ["read"], "expires_in_days": bad}
+        response = await client.post("/api/auth/tokens", json=body)
+        assert response.status_code == 422, (bad, response.text)
+        assert "expires_in_days" in response.text
+    body = {"name": "strict-expiry", "scopes": ["read"], "expires_in_days": 7}
+    assert (await client.post("/api/auth/tokens", json=body)).status_code == 201

@@ -47,7 +47,8 @@ class TokenCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=100, pattern=TOKEN_NAME_PATTERN)
     scopes: list[Scope] = Field(default_factory=lambda: [Scope.READ], min_length=1, max_length=3)
-    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+    # strict: JSON Schema integers are not booleans (`true` must not read as 1 day)
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650, strict=True)
 
     @field_validator("scopes")
     @classmethod
